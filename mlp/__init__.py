@@ -1,0 +1,44 @@
+"""A from-scratch numpy multilayer perceptron that records every step of backpropagation.
+
+Pure numpy: nothing here imports a user interface.
+"""
+
+from .activations import ACTIVATIONS, Activation, get_activation
+from .config import ConfigError, RunConfig
+from .datasets import Dataset, DatasetError
+from .evaluate import Evaluation
+from .gradcheck import GradCheck
+from .losses import LOSSES, Loss, get_loss
+from .network import Network
+from .optimizers import OPTIMIZERS, Optimizer, make_optimizer
+from .runfile import RunFileError, load, save
+from .tape import Step, Tape
+from .trainer import Divergence, Progress, Trainer, TrainResult
+
+__all__ = [
+    "ACTIVATIONS",
+    "LOSSES",
+    "OPTIMIZERS",
+    "Activation",
+    "ConfigError",
+    "Dataset",
+    "DatasetError",
+    "Divergence",
+    "Evaluation",
+    "GradCheck",
+    "Loss",
+    "Network",
+    "Optimizer",
+    "Progress",
+    "RunConfig",
+    "RunFileError",
+    "Step",
+    "Tape",
+    "TrainResult",
+    "Trainer",
+    "get_activation",
+    "get_loss",
+    "load",
+    "make_optimizer",
+    "save",
+]

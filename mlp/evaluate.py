@@ -1,0 +1,50 @@
+"""Predictions, accuracy and the lab's per-sample table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .losses import Loss
+from .network import Network
+
+Array = np.ndarray
+
+THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    loss: float  # per-sample mean (the lab's MSE for squared error)
+    accuracy: float  # fraction in [0, 1]
+    prediction: Array  # the network's raw output, shape (N, 1)
+    label: Array
+
+    @property
+    def predicted_class(self) -> Array:
+        return (self.prediction > THRESHOLD).astype(int)
+
+    def rows(self) -> list[tuple[int, int, float]]:
+        """(sample number, ground truth, prediction): the lab's table, 1-based."""
+        return [
+            (i, int(g), float(p))
+            for i, (g, p) in enumerate(
+                zip(self.label[:, 0], self.prediction[:, 0], strict=True), start=1
+            )
+        ]
+
+    def lab_lines(self) -> list[str]:
+        """The lab's printout: ``Iter 1 | Ground truth: 0 | prediction: 0.00837``."""
+        return [f"Iter {i} | Ground truth: {g} | prediction: {p:.5f}" for i, g, p in self.rows()]
+
+
+def accuracy(prediction: Array, label: Array) -> float:
+    return float(np.mean((prediction > THRESHOLD) == (label > THRESHOLD)))
+
+
+def evaluate(network: Network, x: Array, label: Array, loss: Loss) -> Evaluation:
+    prediction = network.forward(x)
+    with np.errstate(all="ignore"):
+        value = loss.report(prediction, label)
+    return Evaluation(value, accuracy(prediction, label), prediction, np.asarray(label))

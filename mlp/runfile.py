@@ -1,0 +1,109 @@
+"""Save and load a run: config, weights, optimizer state, epoch and history.
+
+One ``.npz`` holding plain float arrays plus a JSON metadata string, read with
+``allow_pickle=False`` so a foreign file cannot run code.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from .config import ConfigError, RunConfig
+from .history import History
+from .trainer import Trainer
+
+FORMAT = "backprop-lab-run"
+VERSION = 1
+
+
+class RunFileError(ValueError):
+    """A run file is missing, corrupt, foreign or from a newer version."""
+
+
+def save(trainer: Trainer, path: str | Path) -> Path:
+    """Write the run to ``path`` (atomically: a crash never leaves half a file)."""
+    path = Path(path)
+    if path.suffix != ".npz":
+        path = path.with_suffix(path.suffix + ".npz") if path.suffix else path.with_suffix(".npz")
+    meta = {
+        "format": FORMAT,
+        "version": VERSION,
+        "config": trainer.config.to_dict(),
+        "dataset": trainer.dataset.name,
+        "epoch": trainer.epoch,
+        "optimizer_steps": trainer.optimizer.steps,
+        "history_stride": trainer.history.stride,
+    }
+    arrays = {
+        "params": trainer.network.params,
+        "x": trainer.dataset.x,
+        "label": trainer.dataset.label,
+        **{f"optimizer_{k}": v for k, v in trainer.optimizer.state().items()},
+        **{f"history_{k}": v for k, v in trainer.history.state().items()},
+    }
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as fh:
+        np.savez(fh, meta=np.array(json.dumps(meta)), **arrays)
+    tmp.replace(path)
+    return path
+
+
+def load(path: str | Path) -> Trainer:
+    """Rebuild a trainer exactly where the saved run stopped."""
+    path = Path(path)
+    if not path.exists():
+        raise RunFileError(f"{path}: no such file")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {k: data[k] for k in data.files}
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+        raise RunFileError(f"{path}: not a backprop-lab run file ({_short(exc)})") from None
+    try:
+        meta = json.loads(str(arrays.pop("meta")))
+    except (KeyError, json.JSONDecodeError):
+        raise RunFileError(f"{path}: not a backprop-lab run file (no metadata)") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise RunFileError(f"{path}: not a backprop-lab run file")
+    if meta.get("version") != VERSION:
+        raise RunFileError(
+            f"{path}: saved by format version {meta.get('version')}, this backprop-lab reads "
+            f"version {VERSION}"
+        )
+    try:
+        config = RunConfig.from_dict(meta["config"]).validated()
+        from .datasets import Dataset, make
+
+        dataset = (
+            make(config.dataset, n=config.n, seed=config.seed, noise=config.noise)
+            if not config.dataset.lower().endswith(".csv")
+            else None
+        )
+        sampler = dataset.sampler if dataset else None
+        dataset = Dataset(
+            meta.get("dataset", config.dataset), arrays["x"], arrays["label"], sampler
+        )
+        trainer = Trainer(config, dataset)
+        np.copyto(trainer.network.params, arrays["params"])
+        state = {
+            k.removeprefix("optimizer_"): v for k, v in arrays.items() if k.startswith("optimizer_")
+        }
+        trainer.optimizer.load_state(state, int(meta.get("optimizer_steps", 0)))
+        trainer.epoch = int(meta["epoch"])
+        history = {
+            k.removeprefix("history_"): v for k, v in arrays.items() if k.startswith("history_")
+        }
+        trainer.history = History.from_state(history, int(meta["history_stride"]))
+    except ConfigError as exc:
+        raise RunFileError(f"{path}: {exc}") from None
+    except (KeyError, ValueError, TypeError) as exc:
+        raise RunFileError(f"{path}: damaged run file ({_short(exc)})") from None
+    return trainer
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) < 80 else text[:77] + "..."
