@@ -48,3 +48,14 @@ def evaluate(network: Network, x: Array, label: Array, loss: Loss) -> Evaluation
     with np.errstate(all="ignore"):
         value = loss.report(prediction, label)
     return Evaluation(value, accuracy(prediction, label), prediction, np.asarray(label))
+
+
+def decision_grid(
+    network: Network, resolution: int = 40, low: float = 0.0, high: float = 1.0
+) -> tuple[Array, Array, Array]:
+    """The network's output over a square grid: (xs, ys, values[row=y, col=x])."""
+    xs = np.linspace(low, high, resolution)
+    ys = np.linspace(low, high, resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    values = network.forward(np.column_stack([gx.ravel(), gy.ravel()]))[:, 0]
+    return xs, ys, values.reshape(resolution, resolution)
