@@ -74,6 +74,7 @@ class _Snapshot:
     order: Array
     shuffle_state: dict
     epoch_loss_sum: float
+    last_epoch_loss: float
     diverged: Divergence | None
 
 
@@ -104,6 +105,7 @@ class Trainer:
             self._shuffle_rng.shuffle(self._order)
         self._tapes: dict[int, Tape] = {}
         self._epoch_loss_sum = 0.0
+        self._last_epoch_loss = float("nan")
         self._undo: deque[_Snapshot] = deque(maxlen=UNDO_DEPTH)
         self.tape = self._tape_for(self.batch_rows)
         self._load_batch()
@@ -179,6 +181,7 @@ class Trainer:
         self.epoch += 1
         epoch_loss = self._epoch_loss_sum / len(self.dataset)
         self._epoch_loss_sum = 0.0
+        self._last_epoch_loss = epoch_loss
         if self.history.wants(self.epoch):
             self.history.record(self.epoch, epoch_loss, self._epoch_accuracy())
         if self.minibatch and self.config.shuffle:
@@ -285,6 +288,7 @@ class Trainer:
                 self._order.copy(),
                 self._shuffle_rng.bit_generator.state,
                 self._epoch_loss_sum,
+                self._last_epoch_loss,
                 self.divergence,
             )
         )
@@ -296,6 +300,7 @@ class Trainer:
         np.copyto(self._order, snap.order)
         self._shuffle_rng.bit_generator.state = snap.shuffle_state
         self._epoch_loss_sum = snap.epoch_loss_sum
+        self._last_epoch_loss = snap.last_epoch_loss
         self.divergence = snap.diverged
         self.history.discard_after(self.epoch)
 
@@ -359,7 +364,7 @@ class Trainer:
                     if should_stop and should_stop():
                         status = "stopped"
                         break
-                if minibatch and target_loss is not None and self.last_loss <= target_loss:
+                if minibatch and target_loss is not None and self._last_epoch_loss <= target_loss:
                     status = "target_reached"
                     break
         if on_progress:
@@ -383,10 +388,8 @@ class Trainer:
         """The most recent epoch's loss (per-sample mean); NaN before any training."""
         if self.divergence is not None:
             return self.divergence.loss
-        if len(self.history) and self.history.epochs[-1] == self.epoch:
-            return float(self.history.loss[-1])
-        if not self.minibatch and self.cursor > 0:
-            return self.tape.loss_value
+        if self.epoch and not math.isnan(self._last_epoch_loss):
+            return self._last_epoch_loss
         return self.evaluate().loss
 
     # -- evaluation ---------------------------------------------------------------------
