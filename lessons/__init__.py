@@ -1,1 +1,1 @@
-"""Guided lessons: Markdown files with TOML front matter, and the code that reads and checks them."""
+"""Guided lessons: Markdown files with TOML front matter, and the code that reads them."""
