@@ -52,9 +52,26 @@ class ClaimResult:
         return self.passed >= self.claim.required
 
 
-@lru_cache(maxsize=512)
+@dataclass(frozen=True)
+class Curve:
+    """A run's loss and accuracy per recorded epoch, for plots."""
+
+    epochs: np.ndarray
+    loss: np.ndarray
+    accuracy: np.ndarray
+
+
 def run_metrics(config: RunConfig) -> Metrics:
     """Train ``config`` for its epochs; cached because several claims share runs."""
+    return _run(config)[0]
+
+
+def run_curve(config: RunConfig) -> Curve:
+    return _run(config)[1]
+
+
+@lru_cache(maxsize=512)
+def _run(config: RunConfig) -> tuple[Metrics, Curve]:
     trainer = Trainer(config)
     result = trainer.train(config.epochs)
     history_acc, history_epochs = trainer.history.accuracy, trainer.history.epochs
@@ -67,7 +84,7 @@ def run_metrics(config: RunConfig) -> Metrics:
     if not result.diverged:
         trainer.forward_pass()  # fresh activations of the final weights for layer_health
         dead = sum(h.dead for h in layer_health(trainer.tape)[:-1])
-    return Metrics(
+    metrics = Metrics(
         accuracy=float(evaluation.accuracy),
         loss=float(trainer.last_loss),
         epochs_to_100=epochs_to_100,
@@ -76,6 +93,8 @@ def run_metrics(config: RunConfig) -> Metrics:
         origin_output=origin,
         dead_units=int(dead),
     )
+    epochs, loss, accuracy = trainer.history.downsampled(500)
+    return metrics, Curve(epochs, loss, accuracy)
 
 
 def check_seed(lesson: Lesson, claim: Claim, seed: int) -> SeedResult:
