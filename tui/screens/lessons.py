@@ -1,0 +1,64 @@
+"""The lesson browser: every lesson with its summary and whether it is done."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList
+from textual.widgets.option_list import Option
+
+from lessons import progress
+from lessons.loader import load_all
+from lessons.model import Lesson
+
+from .lesson import LessonScreen
+
+
+class LessonBrowser(Screen):
+    """Pick a lesson; Enter opens it beside a live trainer, Escape goes back."""
+
+    BINDINGS = [Binding("escape", "close", "Back")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lessons: list[Lesson] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield OptionList(id="lesson-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Lessons"
+        lessons, errors = load_all()
+        self.lessons = lessons
+        for error in errors:
+            self.notify(f"Skipped a broken lesson: {error}", severity="warning")
+        self.reload()
+        self.query_one(OptionList).focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()  # a lesson may have just been finished
+
+    def reload(self) -> None:
+        done = progress.done_lessons()
+        options = self.query_one(OptionList)
+        highlighted = options.highlighted
+        options.clear_options()
+        for lesson in self.lessons:
+            line = Text()
+            line.append("✓ " if lesson.name in done else "  ", style="green")
+            line.append(f"{lesson.order:2}. {lesson.title}", style="bold")
+            line.append(f"\n      {lesson.summary}", style="dim")
+            options.add_option(Option(line, id=lesson.name))
+        if self.lessons:
+            options.highlighted = highlighted if highlighted is not None else 0
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        lesson = next(x for x in self.lessons if x.name == event.option.id)
+        self.app.push_screen(LessonScreen(lesson))
+
+    def action_close(self) -> None:
+        self.app.pop_screen()
