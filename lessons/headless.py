@@ -41,11 +41,11 @@ def _step_panel(number: int, step: Step) -> Panel:
     return Panel(Group(*parts), title=f"Step {number}: {step.title}", title_align="left")
 
 
-def _number(value: float) -> str:
+def _number(value: float, infinity: str = "inf") -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if math.isinf(value):
-        return "never" if value > 0 else "-inf"
+        return infinity if value > 0 else "-inf"
     if math.isnan(value):
         return "-"
     if float(value).is_integer() and abs(value) < 1e9:
@@ -80,12 +80,13 @@ def result_table(result: ClaimResult) -> Table:
             cells += [
                 _percent(metrics.accuracy),
                 _number(metrics.loss),
-                _number(metrics.epochs_to_100),
+                _number(metrics.epochs_to_100, infinity="never"),
                 _number(metrics.diverged),
             ]
             holds = "[green]✓" if seed_result.holds else "[red]✗"
             cells.append(holds if first else "")
-            table.add_row(*cells, end_section=name == list(seed_result.metrics)[-1])
+            last_run = name == list(seed_result.metrics)[-1]
+            table.add_row(*cells, end_section=last_run and not claim.single)
             first = False
     return table
 
