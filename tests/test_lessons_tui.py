@@ -60,8 +60,9 @@ async def test_a_step_config_change_is_applied_when_it_opens():
     async with app.run_test(size=(140, 45)) as pilot:
         screen = app.screen
         assert screen.trainer.config.lr == 0.005  # step 1 sets lr 0.005
-        await pilot.press("t", "t", "t", "t", "t", "t")
-        await settle(pilot)
+        for _ in range(6):
+            await pilot.press("t")
+            await settle(pilot)
         assert screen.trainer.epoch >= 3000 and screen.check_state is True
         await pilot.press("right_square_bracket")
         assert screen.trainer.config.lr == 2.0
@@ -85,3 +86,35 @@ async def test_browser_lists_lessons_shows_done_and_opens_one():
         assert app.screen.lesson.name == browser.lessons[0].name
         await pilot.press("escape")
         assert app.screen is browser
+
+
+NEVER = """\
++++
+title = "Never"
+summary = "A check that cannot hold."
+order = 99
+[config]
+dataset = "linear"
+hidden = [128, 128]
++++
+## Run forever
+```toml
+check = "accuracy > 2"
+```
+"""
+
+
+async def test_closing_a_lesson_stops_its_training(tmp_path):
+    from lessons.loader import parse_lesson
+
+    lesson = parse_lesson(NEVER, tmp_path / "never.md")
+    app = Host(lambda: LessonScreen(lesson))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await pilot.press("r")
+        await pilot.pause(0.3)
+        assert screen.training
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not screen.training
+        assert 0 < screen.trainer.epoch < 20000

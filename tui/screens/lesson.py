@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown, Sparkline, Static
+from textual.worker import get_current_worker
 
 from lessons import progress
 from lessons.checks import CheckError
@@ -98,6 +99,8 @@ class LessonScreen(Screen):
 
     def refresh_live(self, snapshot: dict | None = None) -> None:
         """Redraw the trainer panel and re-evaluate the step's check."""
+        if not self.is_attached:
+            return  # a training thread's last report can arrive after the screen closed
         snapshot = snapshot or state(self.trainer)
         self.check_state = self._evaluate(snapshot)
         self.query_one("#live-state", Static).update(self._live_text(snapshot))
@@ -189,19 +192,25 @@ class LessonScreen(Screen):
         self.refresh_live()
 
     def action_train(self) -> None:
-        self._train(TRAIN_CHUNK, until_check=False)
+        self._start_training(TRAIN_CHUNK, until_check=False)
 
     def action_run(self) -> None:
-        self._train(RUN_LIMIT, until_check=True)
+        self._start_training(RUN_LIMIT, until_check=True)
+
+    def _start_training(self, epochs: int, until_check: bool) -> None:
+        # Set on the UI thread so two quick presses never train one network twice at once.
+        if self.training:
+            self.notify("Still training…")
+            return
+        self.training = True
+        self._train(epochs, until_check)
 
     def action_close(self) -> None:
         self.app.pop_screen()
 
-    @work(thread=True, exclusive=True, group="lesson-train")
+    @work(thread=True, group="lesson-train")
     def _train(self, epochs: int, until_check: bool) -> None:
-        if self.training:
-            return
-        self.training = True
+        worker = get_current_worker()
         trainer, check = self.trainer, self.step.check
         latest: dict = {}
 
@@ -210,6 +219,8 @@ class LessonScreen(Screen):
             self.app.call_from_thread(self.refresh_live, latest["state"])
 
         def should_stop() -> bool:
+            if worker.is_cancelled:  # the screen was closed
+                return True
             if not until_check or check is None or "state" not in latest:
                 return False
             try:
@@ -221,7 +232,8 @@ class LessonScreen(Screen):
             trainer.train(epochs, on_progress=on_progress, should_stop=should_stop)
         finally:
             self.training = False
-        self.app.call_from_thread(self.refresh_live, None)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self.refresh_live, None)
 
 
 def _preview(value: np.ndarray, rows: int = 4, cols: int = 5) -> str:
