@@ -45,6 +45,11 @@ async def test_forward_pass_lesson_walks_through_its_checks_to_done():
             await pilot.press(*["n"] * presses)
             assert screen.check_state is True, steps[index].check.text
             await pilot.press("right_square_bracket")
+        # A check that held once stays reached when the learner steps past its target.
+        await pilot.press("left_square_bracket", "n")
+        assert screen.index == 3 and screen.check_state is False
+        assert "reached earlier" in str(screen.query_one("#lesson-status").render())
+        await pilot.press("right_square_bracket")
         assert screen.index == 4 and screen.last_step
         assert screen.check_state is False and not progress.is_done("forward-pass")
         await pilot.press("r")  # train until every point is classified

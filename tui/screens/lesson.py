@@ -54,6 +54,8 @@ class LessonScreen(Screen):
         self.trainer = trainer or Trainer(self.lesson.config)
         self.index = 0
         self.check_state: bool | None = None
+        # Steps whose check has held once: moving on past the target must not undo them.
+        self.reached: set[int] = set()
         self.training = False
 
     # -- layout ------------------------------------------------------------------------
@@ -103,12 +105,14 @@ class LessonScreen(Screen):
             return  # a training thread's last report can arrive after the screen closed
         snapshot = snapshot or state(self.trainer)
         self.check_state = self._evaluate(snapshot)
+        if self.check_state:
+            self.reached.add(self.index)
         self.query_one("#live-state", Static).update(self._live_text(snapshot))
         losses = self.trainer.history.loss
         finite = losses[np.isfinite(losses) & (losses > 0)]
         self.query_one("#live-loss", Sparkline).data = list(np.log10(finite[-200:]))
         self.query_one("#lesson-status", Static).update(self._status_text())
-        if self.check_state and self.last_step:
+        if self.index in self.reached and self.last_step:
             self._finish()
 
     def _evaluate(self, snapshot: dict) -> bool | None:
@@ -148,8 +152,12 @@ class LessonScreen(Screen):
         if step.action:
             text.append(f"Do: {step.action}\n", style="bold")
         if step.check is not None:
-            mark, style = ("✓", "green") if self.check_state else ("✗", "red")
-            text.append(f"{mark} {step.check.text}\n", style=style)
+            if self.check_state:
+                text.append(f"✓ {step.check.text}\n", style="green")
+            elif self.index in self.reached:
+                text.append(f"✓ {step.check.text} (reached earlier)\n", style="green")
+            else:
+                text.append(f"✗ {step.check.text}\n", style="red")
         if self.last_step:
             done = progress.is_done(self.lesson.name)
             text.append("Lesson done ✓" if done else "Last step", style="green" if done else "")
@@ -166,7 +174,7 @@ class LessonScreen(Screen):
     # -- actions -------------------------------------------------------------------------
 
     def action_next_step(self) -> None:
-        if self.check_state is False:
+        if self.step.check is not None and self.index not in self.reached:
             self.notify(f"Not yet: {self.step.action or self.step.check.text}")
             return
         if self.last_step:
