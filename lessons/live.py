@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlp import RunConfig, Trainer
+from mlp import Trainer
 
-from .model import Step
-
-# Settings a running trainer can take in place; anything else needs a fresh network.
-LIVE_SETTINGS = ("lr", "momentum")
+from .model import Lesson, Step
 
 
 def state(trainer: Trainer) -> dict[str, Any]:
@@ -38,21 +35,9 @@ def check_passes(step: Step, trainer: Trainer) -> bool | None:
     return step.check.evaluate(state(trainer))
 
 
-def needs_new_trainer(config: RunConfig, changes: dict[str, Any]) -> bool:
-    target = config.replace(**changes).validated()
-    live_only = config.replace(**{k: getattr(target, k) for k in LIVE_SETTINGS})
-    return target != live_only
-
-
-def apply_changes(trainer: Trainer, changes: dict[str, Any]) -> Trainer:
-    """Apply a step's config change: in place when only lr/momentum change, else a new
-    Trainer with the same seed (the learner starts that experiment from scratch)."""
-    if not changes:
-        return trainer
-    if needs_new_trainer(trainer.config, changes):
-        return Trainer(trainer.config.replace(**changes).validated())
-    if "lr" in changes and changes["lr"] != trainer.config.lr:
-        trainer.set_lr(changes["lr"])
-    if "momentum" in changes and changes["momentum"] != trainer.config.momentum:
-        trainer.set_momentum(changes["momentum"])
-    return trainer
+def trainer_for_step(lesson: Lesson, index: int, trainer: Trainer) -> Trainer:
+    """The trainer step ``index`` should show: ``trainer`` itself when its settings already
+    match the step's, else a fresh one, because a lesson's experiments (like its claims)
+    start from new weights."""
+    target = lesson.step_config(index)
+    return trainer if trainer.config == target else Trainer(target)

@@ -78,6 +78,14 @@ class Lesson:
     steps: tuple[Step, ...]
     claims: tuple[Claim, ...]
 
+    def step_config(self, index: int) -> RunConfig:
+        """The settings step ``index`` opens with: the lesson's config plus the changes of
+        every step up to it, so the result never depends on how the learner navigated."""
+        changes: dict[str, Any] = {}
+        for step in self.steps[: index + 1]:
+            changes.update(step.config)
+        return self.config.replace(**changes).validated() if changes else self.config
+
     def run_config(self, changes: dict[str, Any], *, seed: int, epochs: int) -> RunConfig:
         """The lesson's config with a claim's changes, for one seed."""
         return self.config.replace(**changes, seed=seed, epochs=epochs).validated()

@@ -1,7 +1,7 @@
 """Step checks read the live trainer; step config changes reach it."""
 
 import mlp
-from lessons.live import apply_changes, check_passes, state
+from lessons.live import check_passes, state, trainer_for_step
 from lessons.loader import find
 
 
@@ -32,12 +32,19 @@ def test_a_lesson_check_turns_true_when_the_learner_gets_there():
     assert seen == [key == "dL/dZ2" for key in keys]
 
 
-def test_live_settings_change_in_place_others_rebuild():
-    trainer = mlp.Trainer(mlp.RunConfig(seed=3))
-    trainer.train(5)
-    same = apply_changes(trainer, {"lr": 0.5})
-    assert same is trainer and trainer.optimizer.lr == 0.5 and trainer.epoch == 5
-    fresh = apply_changes(trainer, {"activations": ["relu", "relu", "sigmoid"]})
-    assert fresh is not trainer and fresh.epoch == 0
-    assert fresh.config.activations == ("relu", "relu", "sigmoid") and fresh.config.seed == 3
-    assert fresh.config.lr == 0.5
+def test_step_settings_accumulate_whatever_the_path_through_the_lesson():
+    lesson = find("learning-rates")
+    configs = [lesson.step_config(i) for i in range(len(lesson.steps))]
+    assert [c.lr for c in configs] == [0.005, 2.0, 0.5, 0.05]
+    assert configs[1].activations == ("sigmoid",) * 3
+    assert configs[2].activations == ("sigmoid", "sigmoid", "none")
+    trainer = trainer_for_step(lesson, 2, mlp.Trainer(lesson.config))
+    back = trainer_for_step(lesson, 1, trainer)
+    assert back.config == configs[1] and back.epoch == 0
+
+
+def test_a_step_without_new_settings_keeps_the_trained_network():
+    lesson = find("forward-pass")
+    trainer = trainer_for_step(lesson, 0, mlp.Trainer(lesson.config))
+    trainer.train(10)
+    assert trainer_for_step(lesson, 4, trainer) is trainer

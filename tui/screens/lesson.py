@@ -19,7 +19,7 @@ from textual.worker import get_current_worker
 
 from lessons import progress
 from lessons.checks import CheckError
-from lessons.live import apply_changes, state
+from lessons.live import state, trainer_for_step
 from lessons.loader import find
 from lessons.model import Lesson, Step
 from mlp import ConfigError, DatasetError, Trainer
@@ -87,7 +87,7 @@ class LessonScreen(Screen):
         self.index = index
         step = self.step
         try:
-            self.trainer = apply_changes(self.trainer, step.config)
+            self.trainer = trainer_for_step(self.lesson, index, self.trainer)
         except (ConfigError, DatasetError) as exc:
             self.notify(f"This step's settings could not be applied: {exc}", severity="error")
         number = f"Step {index + 1} of {len(self.lesson.steps)}"
