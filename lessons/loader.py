@@ -38,7 +38,10 @@ A lesson is one ``lessons/NAME.md`` file; NAME (the file stem) is what the learn
     Prose of the step, in Markdown.
 
 Steps are split on ``## `` headings. The optional fenced ``toml`` block must come right
-after the heading (blank lines allowed); every key in it is optional.
+after the heading (blank lines allowed); every key in it is optional. A step's ``config``
+changes add up: step k opens with the lesson's config plus the changes of steps 1..k, and
+whenever that differs from what the learner has, the network starts again from fresh
+weights (the same seed), as the claims do.
 
 Expressions (``check`` and ``expect``) use the safe language of :mod:`lessons.checks`.
 A step's check reads the live trainer (:data:`lessons.model.STEP_NAMES`); a claim's expect
