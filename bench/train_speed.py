@@ -1,0 +1,184 @@
+"""How fast the engine trains, against the lab's own template code.
+
+Run: ``python bench/train_speed.py``. Not part of pytest. Times, median of 5:
+
+* 10000 full-batch epochs of the lab default (2-32-32-1 sigmoid, lr 0.05, sse)
+  on linear(100) and on XOR easy;
+* per-sample SGD (batch size 1, shuffled) for 200 epochs of linear(100);
+
+once with ``mlp.Trainer.train`` and once with the lab template as a student
+writes it (``LabTemplate`` below: np.random.normal weights, fresh arrays on
+every line, the sigmoid recomputed inside its derivative). Prints µs/epoch
+for both and the speed-up. Targets: 2.0x full batch, 1.5x per-sample.
+
+Both sides run single-threaded BLAS (set below, before numpy is imported):
+the matrices are 100x32 at most, where extra threads only add overhead, and
+that keeps the comparison fair on any machine.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import mlp  # noqa: E402
+from mlp import datasets  # noqa: E402
+
+REPEATS = 5
+FULL_BATCH_EPOCHS = 10_000
+PER_SAMPLE_EPOCHS = 200
+TARGET_FULL, TARGET_SAMPLE = 2.0, 1.5
+
+
+class LabTemplate:
+    """The seed's Network class, written the way the lab's template has it."""
+
+    def __init__(self, input_size=2, hidden_size=32, output_size=1, lr=1e-3, actFuncs=None):  # noqa: N803
+        self.W1 = np.random.normal(0, 1, (input_size, hidden_size))
+        self.W2 = np.random.normal(0, 1, (hidden_size, hidden_size))
+        self.W3 = np.random.normal(0, 1, (hidden_size, output_size))
+        self.lr = lr
+        self.actFuncs = actFuncs or ["sigmoid", "sigmoid", "sigmoid"]
+
+    def activateFunv(self, input, func="sigmoid"):  # noqa: N802
+        if func == "sigmoid":
+            output = 1 / (1 + np.exp(-input))
+        elif func == "relu":
+            output = np.maximum(0, input)
+        else:
+            output = input
+        return output
+
+    def derivative_activateFunv(self, input, func="sigmoid"):  # noqa: N802
+        if func == "sigmoid":
+            x = self.activateFunv(input, func="sigmoid")
+            output = np.multiply(x, 1.0 - x)
+        elif func == "relu":
+            output = (input > 0).astype(float)
+        else:
+            output = np.ones_like(input)
+        return output
+
+    def forwardPass(self, x):  # noqa: N802
+        self.x = x
+        self.Z1 = x @ self.W1
+        self.Z1Act = self.activateFunv(self.Z1, func=self.actFuncs[0])
+        self.Z2 = self.Z1Act @ self.W2
+        self.Z2Act = self.activateFunv(self.Z2, func=self.actFuncs[1])
+        self.Z3 = self.Z2Act @ self.W3
+        self.y = self.activateFunv(self.Z3, func=self.actFuncs[2])
+        return self.y
+
+    def computeMSELoss(self, pred, label):  # noqa: N802
+        self.GradLoss = 2 * (pred - label)
+        return np.mean((pred - label) ** 2)
+
+    def Backpropagation(self):  # noqa: N802
+        x = self.x
+        grad_LossAct = self.derivative_activateFunv(self.Z3, func=self.actFuncs[2]) * self.GradLoss
+        grad_W3 = self.Z2Act.T @ grad_LossAct
+        grad_Z2Act = grad_LossAct @ self.W3.T
+        grad_Z2 = self.derivative_activateFunv(self.Z2, func=self.actFuncs[1]) * grad_Z2Act
+        grad_W2 = self.Z1Act.T @ grad_Z2
+        grad_Z1Act = grad_Z2 @ self.W2.T
+        grad_Z1 = self.derivative_activateFunv(self.Z1, func=self.actFuncs[0]) * grad_Z1Act
+        grad_W1 = x.T @ grad_Z1
+
+        self.W3 -= self.lr * grad_W3
+        self.W2 -= self.lr * grad_W2
+        self.W1 -= self.lr * grad_W1
+
+
+def lab_full_batch(x: np.ndarray, label: np.ndarray, epochs: int) -> float:
+    np.random.seed(0)
+    net = LabTemplate(lr=0.05)
+    start = time.perf_counter()
+    for _ in range(epochs):
+        pred = net.forwardPass(x)
+        net.computeMSELoss(pred, label)
+        net.Backpropagation()
+    return time.perf_counter() - start
+
+
+def lab_per_sample(x: np.ndarray, label: np.ndarray, epochs: int) -> float:
+    np.random.seed(0)
+    net = LabTemplate(lr=0.05)
+    start = time.perf_counter()
+    for _ in range(epochs):
+        for i in np.random.permutation(len(x)):
+            pred = net.forwardPass(x[i : i + 1])
+            net.computeMSELoss(pred, label[i : i + 1])
+            net.Backpropagation()
+    return time.perf_counter() - start
+
+
+def engine(config: mlp.RunConfig, epochs: int) -> float:
+    trainer = mlp.Trainer(config)
+    start = time.perf_counter()
+    result = trainer.train(epochs)
+    elapsed = time.perf_counter() - start
+    assert result.status == "completed", result
+    return elapsed
+
+
+def median_us_per_epoch(run: Callable[[], float], epochs: int) -> float:
+    return statistics.median(run() for _ in range(REPEATS)) / epochs * 1e6
+
+
+def compare(
+    name: str, epochs: int, lab: Callable[[], float], ours: Callable[[], float], target: float
+) -> bool:
+    lab_us = median_us_per_epoch(lab, epochs)
+    our_us = median_us_per_epoch(ours, epochs)
+    ratio = lab_us / our_us
+    verdict = "ok" if ratio >= target else f"MISSED (target {target:.1f}x)"
+    print(
+        f"{name:<34} lab template {lab_us:9.1f} µs/epoch   mlp {our_us:9.1f} µs/epoch   "
+        f"{ratio:5.2f}x  {verdict}"
+    )
+    return ratio >= target
+
+
+def main() -> int:
+    print(f"numpy {np.__version__}, median of {REPEATS} runs, single-threaded BLAS")
+    linear = datasets.linear(100, 0)
+    xor = datasets.xor_easy()
+    lab_default = mlp.RunConfig()
+    ok = compare(
+        f"linear(100), full batch x{FULL_BATCH_EPOCHS}",
+        FULL_BATCH_EPOCHS,
+        lambda: lab_full_batch(linear.x, linear.label, FULL_BATCH_EPOCHS),
+        lambda: engine(lab_default.replace(dataset="linear"), FULL_BATCH_EPOCHS),
+        TARGET_FULL,
+    )
+    ok &= compare(
+        f"XOR easy, full batch x{FULL_BATCH_EPOCHS}",
+        FULL_BATCH_EPOCHS,
+        lambda: lab_full_batch(xor.x, xor.label, FULL_BATCH_EPOCHS),
+        lambda: engine(lab_default.replace(dataset="xor"), FULL_BATCH_EPOCHS),
+        TARGET_FULL,
+    )
+    ok &= compare(
+        f"linear(100), per-sample x{PER_SAMPLE_EPOCHS}",
+        PER_SAMPLE_EPOCHS,
+        lambda: lab_per_sample(linear.x, linear.label, PER_SAMPLE_EPOCHS),
+        lambda: engine(lab_default.replace(dataset="linear", batch_size=1), PER_SAMPLE_EPOCHS),
+        TARGET_SAMPLE,
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
