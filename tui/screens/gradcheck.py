@@ -1,0 +1,51 @@
+"""The ``g`` screen: the tape's gradients against central finite differences, per tensor."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from mlp.gradcheck import TOLERANCE, GradCheck
+
+from ..widgets import format as fmt
+
+
+class GradcheckScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,g,q,enter", "dismiss", "Close")]
+
+    def __init__(self, result: GradCheck, rows: int) -> None:
+        super().__init__()
+        self.result = result
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="gradcheck-body", classes="dialog"):
+            yield Static(id="gradcheck-summary")
+            yield DataTable(id="gradcheck-table", cursor_type="none", zebra_stripes=True)
+            yield Static("Escape closes", classes="hint")
+
+    def on_mount(self) -> None:
+        result = self.result
+        verdict = "PASS" if result.passed else "FAIL"
+        summary = Text()
+        style = "bold green" if result.passed else "bold red"
+        summary.append(f"Gradient check: {verdict}", style=style)
+        summary.append(
+            f"\nrelative error ‖analytic − numeric‖ / (‖analytic‖ + ‖numeric‖) per tensor, "
+            f"on the current batch of {self.rows}; passes below {TOLERANCE:g}.",
+        )
+        self.query_one("#gradcheck-summary", Static).update(summary)
+        table = self.query_one(DataTable)
+        table.add_columns("tensor", "relative error", "‖∂L/∂·‖ (tape)", "")
+        for tensor in result.tensors:
+            mark = Text("pass", "green") if tensor.passed else Text("FAIL", "bold red")
+            table.add_row(
+                tensor.name,
+                f"{tensor.relative_error:.2e}",
+                fmt.number(tensor.analytic_norm),
+                mark,
+            )

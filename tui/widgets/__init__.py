@@ -1,0 +1,1 @@
+"""The app's panels. Each renders a :class:`tui.snapshot.Snapshot`; none computes anything."""

@@ -1,0 +1,63 @@
+"""The Network panel: the architecture as a diagram, the optimizer, and per-layer health."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from mlp.losses import get_loss
+
+from ..snapshot import Snapshot
+from . import format as fmt
+
+SYMBOL = {"sigmoid": "σ", "relu": "ReLU", "leaky_relu": "lReLU", "tanh": "tanh", "none": "id"}
+
+
+def diagram(snapshot: Snapshot) -> Text:
+    """e.g. ``2 ─■W1─▶ 32 σ ─■W2─▶ 32 σ ─■W3─▶ 1 σ``."""
+    text = Text()
+    text.append(str(snapshot.sizes[0]), style="bold")
+    bias = snapshot.config.bias
+    for i, (size, act) in enumerate(zip(snapshot.sizes[1:], snapshot.activations, strict=True), 1):
+        text.append(f" ─■W{i}{'+b' if bias else ''}─▶ ", style="dim")
+        text.append(str(size), style="bold")
+        text.append(f" {SYMBOL.get(act, act)}", style="cyan")
+    return text
+
+
+def summary(snapshot: Snapshot) -> Text:
+    cfg = snapshot.config
+    loss = get_loss(cfg.loss)
+    optimizer = cfg.optimizer
+    if optimizer in ("momentum", "nesterov"):
+        optimizer += f" μ {fmt.number(cfg.momentum)}"
+    batch = "full batch" if snapshot.batches_per_epoch == 1 else f"batches of {snapshot.rows}"
+    return Text(
+        f"{optimizer} · lr {fmt.number(cfg.lr)} · loss {cfg.loss}: {loss.objective_formula}"
+        f" · {cfg.dataset} ({len(snapshot.x)} points, {batch}) · seed {cfg.seed}"
+    )
+
+
+def health_table(snapshot: Snapshot) -> Table:
+    table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold dim")
+    for name in ("layer", "act", "units", "‖W‖", "‖∂L/∂W‖", "dead", "saturated"):
+        table.add_column(name, justify="left" if name in ("layer", "act") else "right")
+    for h in snapshot.health:
+        table.add_row(
+            f"W{h.layer}",
+            h.activation,
+            str(h.units),
+            fmt.number(h.weight_norm),
+            fmt.number(h.grad_norm),
+            str(h.dead) if h.activation == "relu" else "–",
+            str(h.saturated) if h.activation in ("sigmoid", "tanh") else "–",
+        )
+    return table
+
+
+class NetworkPanel(Static):
+    def show(self, snapshot: Snapshot) -> None:
+        from rich.console import Group
+
+        self.update(Group(diagram(snapshot), summary(snapshot), health_table(snapshot)))
