@@ -37,8 +37,14 @@ def save(trainer: Trainer, path: str | Path) -> Path:
         "epoch": trainer.epoch,
         "optimizer_steps": trainer.optimizer.steps,
         "history_stride": trainer.history.stride,
+        # Where the epoch had got to, so that mini-batch runs resume with the same batches.
+        "batch_index": trainer.batch_index,
+        "shuffle_state": trainer._shuffle_rng.bit_generator.state,
+        "epoch_loss_sum": trainer._epoch_loss_sum,
+        "last_epoch_loss": _finite_or_none(trainer._last_epoch_loss),
     }
     arrays = {
+        "order": trainer._order,
         "params": trainer.network.params,
         "x": trainer.dataset.x,
         "label": trainer.dataset.label,
@@ -97,11 +103,32 @@ def load(path: str | Path) -> Trainer:
             k.removeprefix("history_"): v for k, v in arrays.items() if k.startswith("history_")
         }
         trainer.history = History.from_state(history, int(meta["history_stride"]))
+        _restore_position(trainer, meta, arrays)
     except ConfigError as exc:
         raise RunFileError(f"{path}: {exc}") from None
     except (KeyError, ValueError, TypeError) as exc:
         raise RunFileError(f"{path}: damaged run file ({_short(exc)})") from None
     return trainer
+
+
+def _finite_or_none(value: float) -> float | None:
+    return value if np.isfinite(value) else None  # JSON has no NaN
+
+
+def _restore_position(trainer: Trainer, meta: dict, arrays: dict[str, np.ndarray]) -> None:
+    """The batch order and shuffle state (files without them start the epoch afresh)."""
+    if meta.get("last_epoch_loss") is not None:
+        trainer._last_epoch_loss = float(meta["last_epoch_loss"])
+    if "order" not in arrays or "shuffle_state" not in meta:
+        return
+    order = arrays["order"]
+    if order.shape != trainer._order.shape:
+        raise ValueError("the batch order does not match the data")
+    np.copyto(trainer._order, order)
+    trainer._shuffle_rng.bit_generator.state = meta["shuffle_state"]
+    trainer.batch_index = int(meta.get("batch_index", 0))
+    trainer._epoch_loss_sum = float(meta.get("epoch_loss_sum", 0.0))
+    trainer._load_batch()
 
 
 def _short(exc: BaseException) -> str:
