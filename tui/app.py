@@ -98,7 +98,7 @@ class BackpropApp(App[int]):
 
     def refresh_view(self) -> None:
         """Snapshot the trainer and redraw; while training runs the thread does this."""
-        if self.running or not self.main.is_mounted:
+        if self.running or not self.main.ready:
             return
         self._publish(self.take_snapshot())
 

@@ -9,6 +9,7 @@ touches the trainer itself. Nothing here imports textual, so the benchmark can r
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from mlp import Trainer, TrainResult
 from . import snapshot as snap
 
 UPDATES_PER_SECOND = 15.0
+GRID_INTERVAL = 0.2  # seconds between decision grids while training runs
 UNLIMITED = 10**12  # epochs for one "as fast as possible" train() call
 
 # Speed levels for + and -: epochs per second, None = as fast as the machine goes.
@@ -71,22 +73,30 @@ def train_continuously(
     interval = 1.0 / rate
     meter = _Meter(trainer.epoch)
     result: TrainResult | None = None
+    grid: dict = {"time": -1e9, "values": None}
 
     def stopped() -> bool:
         return control.stop.is_set() or is_cancelled()
 
     def report(_progress: object = None) -> None:
         eps = meter.update(trainer.epoch)
-        publish(
-            snap.take(
-                trainer,
-                control.sample,
-                grid_resolution=control.grid_resolution,
-                running=True,
-                epochs_per_second=eps,
-                speed=speed_label(control.speed),
-            )
+        # The decision grid costs a forward pass over the whole plane: a few per second do.
+        now = time.perf_counter()
+        resolution = control.grid_resolution
+        fresh_grid = resolution is not None and now - grid["time"] >= GRID_INTERVAL
+        snapshot = snap.take(
+            trainer,
+            control.sample,
+            grid_resolution=resolution if fresh_grid else None,
+            running=True,
+            epochs_per_second=eps,
+            speed=speed_label(control.speed),
         )
+        if fresh_grid:
+            grid["time"], grid["values"] = now, snapshot.grid
+        elif resolution is not None and grid["values"] is not None:
+            snapshot = dataclasses.replace(snapshot, grid=grid["values"])
+        publish(snapshot)
 
     target = trainer.config.target_loss
     while not stopped():

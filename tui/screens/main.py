@@ -7,6 +7,8 @@ terminal. The screen only lays out and redraws; the app owns the trainer and its
 
 from __future__ import annotations
 
+import time
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,6 +27,14 @@ from ..widgets.status import DivergenceBanner, StatusBar
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 WIDE = 110  # from here on the Formulas panel gets its own column
+# Seconds between redraws while training runs: the GIL the UI holds is taken from training.
+RUNNING_REDRAW = {
+    "FormulasPanel": 0.2,
+    "NetworkPanel": 0.25,
+    "LossPlot": 0.25,
+    "BoundaryView": 0.2,
+    "LayersPanel": 0.5,
+}
 
 BINDINGS = [
     Binding("n", "app.next_substep", "Next"),
@@ -53,6 +63,13 @@ BINDINGS = [
 
 class TrainerScreen(Screen):
     BINDINGS = BINDINGS
+    AUTO_FOCUS = None  # nothing takes the keys: every binding works from the start
+
+    ready = False  # composed and sized: snapshots can be drawn
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._drawn: dict[object, float] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -81,6 +98,7 @@ class TrainerScreen(Screen):
         self.query_one("#formulas-side").border_title = "Formulas"
         self.wide: bool | None = None
         self._apply_size(self.app.size.width, self.app.size.height)
+        self.ready = True
         self.app.refresh_view()
 
     # -- size -----------------------------------------------------------------------------
@@ -131,7 +149,14 @@ class TrainerScreen(Screen):
         return shown
 
     def show(self, snapshot: Snapshot) -> None:
+        """Redraw the panels on view; while training runs, costly ones less often."""
+        now = time.monotonic()
         for panel in self.panels():
+            if snapshot.running:
+                interval = RUNNING_REDRAW.get(type(panel).__name__, 0.0)
+                if now - self._drawn.get(panel, -1e9) < interval:
+                    continue
+            self._drawn[panel] = now
             panel.show(snapshot)
 
     def redraw(self) -> None:

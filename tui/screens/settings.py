@@ -72,7 +72,9 @@ class SettingsScreen(ModalScreen[RunConfig | None]):
                 yield Label("hidden")
                 yield Input(", ".join(map(str, cfg.hidden)), id="hidden", compact=True)
                 yield Label("activations")
-                yield Input(", ".join(cfg.activations), id="activations", compact=True)
+                # One name when every layer shares it, so changing the depth needs no edit here.
+                acts = cfg.activations[:1] if len(set(cfg.activations)) == 1 else cfg.activations
+                yield Input(", ".join(acts), id="activations", compact=True)
                 yield Label("loss")
                 yield Select(
                     _options(LOSSES, cfg.loss),

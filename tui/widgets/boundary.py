@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 from rich.color import Color
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
@@ -26,21 +27,12 @@ DENSITY = " ·░▒▓█"
 LEVELS = 32  # colours are quantised so that styles can be cached between frames
 
 
-def _level(value: float) -> int:
-    t = float(np.clip(value, 0.0, 1.0)) if np.isfinite(value) else 0.5
-    return round(t * LEVELS)
-
-
 @lru_cache(maxsize=LEVELS + 1)
 def _colour(level: int) -> Color:
     t = level / LEVELS
     rgb = MID + (HIGH - MID) * (2 * t - 1) if t >= 0.5 else MID + (LOW - MID) * (1 - 2 * t)
     r, g, b = (int(c) for c in rgb)
     return Color.from_rgb(r, g, b)
-
-
-def colour(value: float) -> Color:
-    return _colour(_level(value))
 
 
 @lru_cache(maxsize=(LEVELS + 1) ** 2)
@@ -56,14 +48,38 @@ def _cell_values(grid: np.ndarray, width: int, lines: int) -> np.ndarray:
     return grid[np.ix_(rows, cols)]
 
 
-def render(snapshot: Snapshot, width: int, lines: int, truth: bool, no_color: bool) -> Text:
-    text = Text()
-    if snapshot.grid is None or width < 4 or lines < 2:
-        return text
+class Picture:
+    """Pre-built lines of segments: a cheap renderable (runs of one colour are merged)."""
+
+    def __init__(self, lines: list[list[Segment]], legend: Text) -> None:
+        self.lines, self.legend = lines, legend
+
+    def __rich_console__(self, console, options):
+        for line in self.lines:
+            yield from line
+            yield Segment.line()
+        yield self.legend
+
+    @property
+    def plain(self) -> str:
+        rows = ["".join(seg.text for seg in line) for line in self.lines]
+        return "\n".join([*rows, self.legend.plain])
+
+
+def _levels(values: np.ndarray) -> np.ndarray:
+    clipped = np.clip(np.nan_to_num(values, nan=0.5), 0.0, 1.0)
+    return np.rint(clipped * LEVELS).astype(int)
+
+
+def render(snapshot: Snapshot, width: int, lines: int, truth: bool, no_color: bool) -> Picture:
+    what = "ground truth" if truth else "prediction, wrong underlined"
+    legend = Text(f"output 0 blue … 1 orange · digits: {what} (t)", style="dim")
+    if snapshot.grid is None or width < 4 or lines < 3:
+        return Picture([], legend)
     # A square picture: two grid rows per line, one grid column per cell.
     width = min(width, 2 * (lines - 1))
     grid_lines = width // 2
-    cells = _cell_values(snapshot.grid, width, grid_lines)
+    cells = _levels(_cell_values(snapshot.grid, width, grid_lines))
     points: dict[tuple[int, int], tuple[str, bool]] = {}
     predicted = snapshot.prediction[:, 0] > 0.5
     for (x1, x2), lab, pred in zip(snapshot.x, snapshot.label[:, 0], predicted, strict=True):
@@ -71,29 +87,42 @@ def render(snapshot: Snapshot, width: int, lines: int, truth: bool, no_color: bo
         half = int(np.clip(round((1 - x2) * (2 * grid_lines - 1)), 0, 2 * grid_lines - 1))
         shown = int(lab) if truth else int(pred)
         points[(half // 2, col)] = (str(shown), bool(pred) != bool(lab > 0.5))
+    out: list[list[Segment]] = []
     for line in range(grid_lines):
         top, bottom = cells[2 * line], cells[2 * line + 1]
+        segments: list[Segment] = []
+        run_text, run_style = "", None
         for col in range(width):
-            mean = (top[col] + bottom[col]) / 2
             point = points.get((line, col))
             if point is not None:
                 digit, wrong = point
-                style = Style(
-                    color="bright_red" if wrong and not truth else "white",
-                    bgcolor=colour(mean),
-                    bold=True,
-                    underline=wrong and not truth,
-                )
-                text.append(digit, style)
+                mark = wrong and not truth
+                glyph, style = digit, _point_style((top[col] + bottom[col]) // 2, mark)
             elif no_color:
-                level = float(np.clip(mean, 0, 1)) if np.isfinite(mean) else 0.5
-                text.append(DENSITY[min(int(level * len(DENSITY)), len(DENSITY) - 1)])
+                level = (top[col] + bottom[col]) / (2 * LEVELS)
+                glyph, style = DENSITY[min(int(level * len(DENSITY)), len(DENSITY) - 1)], None
             else:
-                text.append("▀", _half_blocks(_level(top[col]), _level(bottom[col])))
-        text.append("\n")
-    what = "ground truth" if truth else "prediction, wrong underlined"
-    text.append(f"output 0 blue … 1 orange · digits: {what} (t)", style="dim")
-    return text
+                glyph, style = "▀", _half_blocks(int(top[col]), int(bottom[col]))
+            if style is run_style and run_text:
+                run_text += glyph
+                continue
+            if run_text:
+                segments.append(Segment(run_text, run_style))
+            run_text, run_style = glyph, style
+        if run_text:
+            segments.append(Segment(run_text, run_style))
+        out.append(segments)
+    return Picture(out, legend)
+
+
+@lru_cache(maxsize=2 * (LEVELS + 1))
+def _point_style(level: int, wrong: bool) -> Style:
+    return Style(
+        color="bright_red" if wrong else "white",
+        bgcolor=_colour(level),
+        bold=True,
+        underline=wrong,
+    )
 
 
 class BoundaryView(Static):
@@ -101,6 +130,7 @@ class BoundaryView(Static):
         super().__init__(**kwargs)
         self.truth = False
         self._snapshot: Snapshot | None = None
+        self.picture: Picture | None = None
 
     def show(self, snapshot: Snapshot) -> None:
         self._snapshot = snapshot
@@ -127,7 +157,8 @@ class BoundaryView(Static):
         if self._snapshot is None:
             return
         width, lines = self.content_size.width, self.content_size.height
-        self.update(render(self._snapshot, width, lines, self.truth, self.app.no_color))
+        self.picture = render(self._snapshot, width, lines, self.truth, self.app.no_color)
+        self.update(self.picture)
 
     @property
     def resolution(self) -> int:

@@ -108,7 +108,7 @@ def step_lines(snapshot: Snapshot) -> list[tuple[str, Text]]:
         line.append(f"{':' if step.phase == 'update' else ' ='} {step.formula}")
         if done:
             substituted, result = numbers(step, snapshot)
-            line.append(f" = {substituted}")
+            line.append(f"{' with' if step.phase == 'update' else ' ='} {substituted}")
             if result:
                 line.append(" → " if step.phase == "loss" else " = ")
                 line.append(result, style="bold")

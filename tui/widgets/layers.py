@@ -11,8 +11,8 @@ from functools import lru_cache
 
 import numpy as np
 from rich.color import Color
+from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -41,82 +41,114 @@ def _scale(values: np.ndarray, activation: str) -> float:
     return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
 
 
-def strip(values: np.ndarray, scale: float, width: int) -> Text:
-    text = Text()
+Line = list[Segment]
+DIM, BOLD, RED = Style(dim=True), Style(bold=True), Style(bold=True, color="red")
+
+
+class Lines:
+    """Lines of segments: a renderable far cheaper than a Text with a span per cell."""
+
+    def __init__(self, lines: list[Line]) -> None:
+        self.lines = lines
+
+    def __rich_console__(self, console, options):
+        for line in self.lines:
+            yield from line
+            yield Segment.line()
+
+    @property
+    def plain(self) -> str:
+        return "\n".join("".join(seg.text for seg in line) for line in self.lines)
+
+
+def strip(values: np.ndarray, scale: float, width: int) -> Line:
     shown = values[:width]
     with np.errstate(all="ignore"):
         levels = np.nan_to_num(np.clip(shown / scale, -1, 1) * LEVELS).round().astype(int)
-    for level in levels:
-        glyph = GLYPHS[min(abs(int(level)) * len(GLYPHS) // (LEVELS + 1), len(GLYPHS) - 1)]
-        text.append(glyph if level else "·", _style(int(level)))
+    line = []
+    for level in levels.tolist():
+        glyph = GLYPHS[min(abs(level) * len(GLYPHS) // (LEVELS + 1), len(GLYPHS) - 1)]
+        line.append(Segment(glyph if level else "·", _style(level)))
     if values.size > width:
-        text.append(f"…+{values.size - width}", style="dim")
-    return text
+        line.append(Segment(f"…+{values.size - width}", DIM))
+    return line
 
 
-def marks(view: LayerView, width: int) -> Text:
-    text = Text()
-    for dead, saturated in list(zip(view.dead, view.saturated, strict=True))[:width]:
-        text.append("d" if dead else ("s" if saturated else " "), style="bold red")
-    return text
+def marks(view: LayerView, width: int) -> Line:
+    text = "".join(
+        "d" if dead else ("s" if saturated else " ")
+        for dead, saturated in list(zip(view.dead, view.saturated, strict=True))[:width]
+    )
+    return [Segment(text, RED)]
 
 
-def render_layer(view: LayerView, snapshot: Snapshot, width: int) -> Text:
+def _label(text: str, style: Style | None = None) -> Segment:
+    return Segment(f"{text:<{LABEL}}", style)
+
+
+def render_layer(view: LayerView, snapshot: Snapshot, width: int) -> list[Line]:
     units = view.z.size
     cells = max(width - LABEL - 1, 8)
     rows = snapshot.batch_shapes[view.z_key][0]
-    text = Text()
     flags = []
     if view.dead.any():
         flags.append(f"{int(view.dead.sum())} dead (d)")
     if view.saturated.any():
         flags.append(f"{int(view.saturated.sum())} saturated (s)")
-    text.append(f"Layer {view.layer}", style="bold")
-    text.append(f" · {view.activation} · {units} units · {view.z_key}, {view.a_key}")
-    text.append(f" ‹{rows}×{units}›")
+    title = [
+        Segment(f"Layer {view.layer}", BOLD),
+        Segment(
+            f" · {view.activation} · {units} units · {view.z_key}, {view.a_key} ‹{rows}×{units}›"
+        ),
+    ]
     if flags:
-        text.append(" · " + ", ".join(flags), style="bold red")
-    text.append("\n")
+        title.append(Segment(" · " + ", ".join(flags), RED))
     z_scale = _scale(view.z, "none")
-    text.append(f"{view.z_key:<{LABEL}}")
-    text.append_text(strip(view.z, z_scale, cells))
-    text.append(f"  max|Z| {fmt.number(z_scale)}\n", style="dim")
-    text.append(f"{view.a_key:<{LABEL}}")
-    text.append_text(strip(view.a, _scale(view.a, view.activation), cells))
-    text.append("\n")
+    lines = [
+        title,
+        [
+            _label(view.z_key),
+            *strip(view.z, z_scale, cells),
+            Segment(f"  max|Z| {fmt.number(z_scale)}", DIM),
+        ],
+        [_label(view.a_key), *strip(view.a, _scale(view.a, view.activation), cells)],
+    ]
     if view.dead.any() or view.saturated.any():
-        text.append(" " * LABEL)
-        text.append_text(marks(view, cells))
-        text.append("\n")
+        lines.append([_label(""), *marks(view, cells)])
     batch_scale = _scale(view.batch_a, view.activation)
-    shown = len(view.batch_a)
     for r, row in enumerate(view.batch_a):
-        label = "batch" if r == 0 else ""
-        pointer = "◀ selected" if r == snapshot.sample else ""
-        text.append(f"{label:<{LABEL}}", style="dim")
-        text.append_text(strip(row, batch_scale, cells))
-        text.append(f" {pointer}\n" if pointer else "\n", style="bold")
-    if rows > shown:
-        text.append(f"{'':<{LABEL}}… {rows - shown} more rows\n", style="dim")
-    return text
+        line = [_label("batch" if r == 0 else "", DIM), *strip(row, batch_scale, cells)]
+        if r == snapshot.sample:
+            line.append(Segment(" ◀ selected", BOLD))
+        lines.append(line)
+    if rows > len(view.batch_a):
+        lines.append([Segment(f"{'':<{LABEL}}… {rows - len(view.batch_a)} more rows", DIM)])
+    return lines
 
 
-def render(snapshot: Snapshot, width: int) -> Text:
-    text = Text()
-    text.append(
-        f"sample {snapshot.sample + 1}/{snapshot.rows} (↑/↓) · one cell per unit · "
-        "blue < 0 < orange\n\n",
-        style="dim",
-    )
+def render(snapshot: Snapshot, width: int) -> Lines:
+    lines: list[Line] = [
+        [
+            Segment(
+                f"sample {snapshot.sample + 1}/{snapshot.rows} (↑/↓) · one cell per unit · "
+                "blue < 0 < orange",
+                DIM,
+            )
+        ],
+        [],
+    ]
     for view in snapshot.layers:
-        text.append_text(render_layer(view, snapshot, width))
-        text.append("\n")
-    return text
+        lines += render_layer(view, snapshot, width)
+        lines.append([])
+    return Lines(lines)
 
 
 class LayersPanel(VerticalScroll, can_focus=False):
     def compose(self):
         yield Static(id="layers-text", markup=False)
 
+    lines: Lines | None = None
+
     def show(self, snapshot: Snapshot) -> None:
-        self.query_one(Static).update(render(snapshot, max(self.content_size.width, 30)))
+        self.lines = render(snapshot, max(self.content_size.width, 30))
+        self.query_one(Static).update(self.lines)

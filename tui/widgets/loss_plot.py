@@ -42,7 +42,10 @@ class LossPlot(PlotextPlot):
         finite = np.isfinite(loss) & ((loss > 0) if self.log_scale else True)
         if finite.any():
             plt.yscale("log" if self.log_scale else "linear")
-            plt.plot(epochs[finite].tolist(), loss[finite].tolist(), marker="braille")
+            epochs, loss = epochs[finite], loss[finite]
+            # Braille has two dots per column: more points than that only cost time.
+            stride = max(1, len(epochs) // max(2 * self.size.width, 100))
+            plt.plot(epochs[::stride].tolist(), loss[::stride].tolist(), marker="braille")
         else:
             plt.title("no epochs yet: e trains one, space runs")
         self.refresh()

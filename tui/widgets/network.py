@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
@@ -57,7 +58,9 @@ def health_table(snapshot: Snapshot) -> Table:
 
 
 class NetworkPanel(Static):
-    def show(self, snapshot: Snapshot) -> None:
-        from rich.console import Group
+    plain = ""  # the diagram and summary lines as shown, for tests and screen readers
 
-        self.update(Group(diagram(snapshot), summary(snapshot), health_table(snapshot)))
+    def show(self, snapshot: Snapshot) -> None:
+        lines = (diagram(snapshot), summary(snapshot))
+        self.plain = "\n".join(line.plain for line in lines)
+        self.update(Group(*lines, health_table(snapshot)))
