@@ -56,6 +56,12 @@ class RunConfig:
 
     def validated(self) -> RunConfig:
         """Return self, or raise ConfigError naming the first bad setting."""
+        try:
+            return self._validated()
+        except TypeError as exc:  # e.g. lr="fast" from a settings file
+            raise ConfigError(f"bad setting: {exc}") from None
+
+    def _validated(self) -> RunConfig:
         if any(h < 1 for h in self.hidden):
             raise ConfigError(f"hidden layer sizes must be at least 1, got {list(self.hidden)}")
         if len(self.activations) != len(self.hidden) + 1:
@@ -107,10 +113,10 @@ class RunConfig:
         if unknown:
             raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
         values = dict(data)
-        for key in ("hidden", "activations"):
-            if key in values:
-                values[key] = tuple(values[key])
         try:
+            for key in ("hidden", "activations"):
+                if key in values:
+                    values[key] = tuple(values[key])
             return cls(**values)
         except (TypeError, ValueError, AttributeError) as exc:
             raise ConfigError(f"bad setting: {exc}") from None
