@@ -24,6 +24,12 @@ def test_linear_is_uniform_in_the_unit_square_labelled_by_the_diagonal() -> None
     assert data.x.min() < 0.05 and data.x.max() > 0.95
 
 
+def test_linear_labels_follow_the_rule_right_up_to_the_diagonal() -> None:
+    data = datasets.linear(n=20_000, seed=1)
+    assert np.abs(data.x[:, 0] - data.x[:, 1]).min() < 1e-4
+    np.testing.assert_array_equal(data.label[:, 0], np.where(data.x[:, 0] > data.x[:, 1], 0, 1))
+
+
 def test_linear_is_seeded() -> None:
     a, b, c = datasets.linear(50, 1), datasets.linear(50, 1), datasets.linear(50, 2)
     assert np.array_equal(a.x, b.x) and np.array_equal(a.label, b.label)

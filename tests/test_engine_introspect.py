@@ -22,7 +22,10 @@ def test_dead_relu_units_are_counted() -> None:
     for w in (w1, w2, w3):  # inputs are in [0, 1]²: with positive weights every unit is alive
         w[...] = np.abs(w) + 0.1
     w2[:, DEAD] = -np.abs(w2[:, DEAD]) - 0.1  # except these layer-2 units, which never fire
+    w1[:, 2] = (1.0, -1.0)  # Z = x1 − x2: off for half the points, so not dead
     health = _after_backward(trainer)
+    z1 = trainer.tape.values["Z1"][:, 2]
+    assert (z1 < 0).any() and (z1 > 0).any()
     assert [h.dead for h in health] == [0, len(DEAD), 0]
     assert [h.units for h in health] == [6, 7, 1]
     assert [h.activation for h in health] == ["relu", "relu", "relu"]
@@ -35,7 +38,13 @@ def test_saturated_sigmoid_units_are_counted() -> None:
     w2 = trainer.network.weight(2)
     w2[...] = 0.0  # σ(0) = 0.5: as far from saturation as a unit can be
     w2[:, DEAD] = 50.0  # Z2 = 50·ΣZ1Act ≫ 5 for every sample
+    w1 = trainer.network.weight(1)
+    w1[:, 0] = (100.0, -100.0)  # saturated except near the diagonal x1 = x2
     health = _after_backward(trainer)
+    a1 = trainer.tape.values["Z1Act"][:, 0]
+    slope = a1 * (1 - a1)
+    assert (slope < 0.01).any() and (slope >= 0.01).any()
+    assert health[0].saturated == 0
     assert health[1].saturated == len(DEAD)
     z2 = trainer.tape.values["Z2"]
     assert (z2[:, DEAD] > 10).all()

@@ -197,15 +197,17 @@ def test_undo_restores_weights_and_optimizer_state_exactly(optimizer) -> None:
 @pytest.mark.parametrize("batch_size", [None, 4])
 def test_undo_across_a_pass_boundary_recomputes_the_same_tape(batch_size) -> None:
     trainer = Trainer(_config(batch_size, optimizer="momentum"))
-    for _ in range(len(trainer.steps) * 2 - 1):  # two passes, all but the last update
+    passes = len(trainer.steps)
+    for _ in range(passes * 2 - 1):  # two passes, all but the last update
         trainer.next_substep()
     before = _tape_copy(trainer)
     rows = trainer.batch_indices.copy()
-    trainer.next_substep()  # the update
-    trainer.next_substep()  # into the next pass (a new batch)
-    trainer.next_substep()
-    trainer.previous_substep()
-    trainer.previous_substep()
+    for _ in range(passes):  # the update, then all of the next pass but its update
+        trainer.next_substep()
+    assert trainer.next_step.key == "update"
+    for _ in range(passes - 1):
+        trainer.previous_substep()
+    assert trainer.cursor == 0
     assert trainer.previous_substep().key == "dL/dW1"  # back before the update
     assert trainer.next_step.key == "update"
     np.testing.assert_array_equal(trainer.batch_indices, rows)
@@ -218,16 +220,20 @@ def test_undo_across_a_pass_boundary_recomputes_the_same_tape(batch_size) -> Non
 def test_undo_then_redo_is_the_same_run(batch_size) -> None:
     cfg = _config(batch_size, optimizer="nesterov")
     straight, wobbly = Trainer(cfg), Trainer(cfg)
-    total = len(straight.steps) * 25 + 4  # past epoch boundaries and reshuffles
+    passes = len(straight.steps)
+    total = passes * 25 + 4
     for _ in range(total):
         straight.next_substep()
-    for _ in range(total - 30):
+    # Six passes past it and back again: across an epoch's end (and its reshuffle) for
+    # every batching here, then some more back and forth.
+    for _ in range(total + passes * 6):
         wobbly.next_substep()
-    for _ in range(40):  # each undoes one sub-step that ran
+    for _ in range(passes * 6 + 40):  # each undoes one sub-step that ran
         wobbly.previous_substep()
-    for _ in range(70):
+    for _ in range(40):
         wobbly.next_substep()
     assert (wobbly.epoch, wobbly.batch_index) == (straight.epoch, straight.batch_index)
+    assert np.array_equal(wobbly.batch_indices, straight.batch_indices)
     assert np.array_equal(wobbly.network.params, straight.network.params)
     assert np.array_equal(wobbly.history.epochs, straight.history.epochs)
     assert np.array_equal(wobbly.history.loss, straight.history.loss)
