@@ -261,6 +261,8 @@ async def test_divergence_shows_a_banner_that_says_why_and_what_to_try():
         assert "Press s" in text and "r to start again" in text
         await pilot.press("space")  # refused: training would only produce NaN
         assert not app.running
+        await pilot.press("g")  # refused: finite differences of inf mean nothing
+        assert app.screen is app.main
 
 
 async def test_a_terminal_below_80x24_shows_a_note_instead():
@@ -360,3 +362,21 @@ async def test_l_opens_the_lessons_and_q_quits():
         assert app.screen is app.main
         await pilot.press("q")
     assert app.return_code == 0
+
+
+async def test_layers_panel_marks_the_units_the_engine_counts_as_saturated():
+    from mlp.introspect import layer_health
+
+    app = BackpropApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right", "right", "f", "b")
+        assert app.main.visible_tab == "layers-pane"
+        lines = app.main.query_one("#layers").lines.plain.splitlines()
+        health = layer_health(app.trainer.tape)
+        assert any(h.saturated for h in health)
+        for h in health:
+            title = next(i for i, line in enumerate(lines) if line.startswith(f"Layer {h.layer} "))
+            block = lines[title + 1 : title + 5]
+            marks = next((line for line in block if set(line) <= {"s", " "} and "s" in line), "")
+            assert marks.count("s") == h.saturated
+            assert (f"{h.saturated} saturated (s)" in lines[title + 1]) == bool(h.saturated)

@@ -17,6 +17,7 @@ import sys
 import threading
 from pathlib import Path
 
+import numpy as np
 from textual.app import App
 from textual.message import Message
 from textual.signal import Signal
@@ -268,6 +269,14 @@ class BackpropApp(App[int]):
     async def action_gradcheck(self) -> None:
         await self.pause()
         trainer = self.trainer
+        if trainer.divergence is not None or not np.isfinite(trainer.network.params).all():
+            # Finite differences of overflowing values mean nothing (NaN even compares "equal").
+            self.notify(
+                "Training has diverged, so finite differences mean nothing here: reset (r) or "
+                "change the settings before a gradient check.",
+                severity="warning",
+            )
+            return
         rows = trainer.batch_indices
         x, label = trainer.dataset.x[rows], trainer.dataset.label[rows]
         result = check(trainer.network, trainer.loss, x, label)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
+from textual.widgets import Markdown, Static
 
 from .main import BINDINGS
 
@@ -31,13 +32,38 @@ Press Escape, `?` or `q` to close.
 
 
 DESCRIPTIONS = {
-    "Next": "next sub-step",
-    "Prev": "previous sub-step (undoes an update)",
-    "Fwd": "whole forward pass (to the loss)",
-    "Bwd": "whole backward pass (to just before the update)",
+    "Next": "next sub-step: forward layer by layer, the loss, each backward term, the update",
+    "Prev": "back one sub-step (undoes an update)",
+    "Fwd": "the whole forward pass, up to the loss",
+    "Bwd": "the whole backward pass, up to just before the update",
     "Epoch": "one epoch",
     "Run/Pause": "run or pause continuous training",
+    "Faster": "train faster (epochs per second, up to as fast as it goes)",
+    "Slower": "train slower",
+    "Reset": "start again from the seed",
+    "Sample ↑": "select the previous sample (the numbers in Formulas and Layers)",
+    "Sample ↓": "select the next sample",
+    "Tab ←": "previous tab",
+    "Tab →": "next tab",
+    "Settings": "dataset, layers, activations, lr, optimizer, batch size, loss, biases, seed",
+    "Gradcheck": "compare the gradients with finite differences",
+    "Log scale": "loss curve: log or linear scale",
+    "Truth/pred": "data: digits show the ground truth or the prediction",
+    "Save": "save the run (open it again with backprop-lab --load FILE)",
+    "Lessons": "guided lessons",
+    "Help": "this screen",
+    "Quit": "quit",
 }
+
+
+def keys_table() -> Table:
+    table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
+    table.add_column(style="bold cyan", no_wrap=True)
+    table.add_column()
+    for binding in BINDINGS:
+        keys = binding.key_display or binding.key.split(",")[0]
+        table.add_row(keys, DESCRIPTIONS.get(binding.description, binding.description))
+    return table
 
 
 class HelpScreen(ModalScreen[None]):
@@ -46,10 +72,7 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        rows = ["| key | does |", "|---|---|"]
-        for binding in BINDINGS:
-            keys = binding.key_display or binding.key.replace(",", " / ")
-            what = DESCRIPTIONS.get(binding.description, binding.description)
-            rows.append(f"| `{keys}` | {what} |")
         with VerticalScroll(id="help-body"):
-            yield Markdown(INTRO + "\n".join(rows) + "\n" + READING)
+            yield Markdown(INTRO)
+            yield Static(keys_table())
+            yield Markdown(READING)

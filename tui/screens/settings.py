@@ -46,6 +46,7 @@ def _number(text: str, what: str, kind=float):
 
 
 class SettingsScreen(ModalScreen[RunConfig | None]):
+    AUTO_FOCUS = "#hidden"
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel"),
         Binding("ctrl+s,ctrl+enter", "apply", "Apply", show=False),
@@ -116,9 +117,6 @@ class SettingsScreen(ModalScreen[RunConfig | None]):
             with Horizontal(id="settings-buttons"):
                 yield Button("Apply", id="apply", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#hidden", Input).focus()
 
     def read(self) -> RunConfig:
         """The config the form describes, validated; raises SettingsError or ConfigError."""

@@ -20,7 +20,7 @@ from ..snapshot import LayerView, Snapshot
 from . import format as fmt
 
 BOUNDED = ("sigmoid", "tanh")
-GLYPHS = " ░▒▓█"
+GLYPHS = "░▒▓█"
 LEVELS = 8
 LABEL = 7  # width of the row labels
 
@@ -88,29 +88,23 @@ def _label(text: str, style: Style | None = None) -> Segment:
 
 def render_layer(view: LayerView, snapshot: Snapshot, width: int) -> list[Line]:
     units = view.z.size
-    cells = max(width - LABEL - 1, 8)
+    cells = max(width - LABEL - 6, 8)  # room for "…+N" or the ◀ marker
     rows = snapshot.batch_shapes[view.z_key][0]
     flags = []
     if view.dead.any():
         flags.append(f"{int(view.dead.sum())} dead (d)")
     if view.saturated.any():
         flags.append(f"{int(view.saturated.sum())} saturated (s)")
+    z_scale = _scale(view.z, "none")
     title = [
         Segment(f"Layer {view.layer}", BOLD),
-        Segment(
-            f" · {view.activation} · {units} units · {view.z_key}, {view.a_key} ‹{rows}×{units}›"
-        ),
+        Segment(f" {view.activation} ‹{rows}×{units}› max|{view.z_key}| {fmt.number(z_scale)}"),
     ]
+    lines = [title]
     if flags:
-        title.append(Segment(" · " + ", ".join(flags), RED))
-    z_scale = _scale(view.z, "none")
-    lines = [
-        title,
-        [
-            _label(view.z_key),
-            *strip(view.z, z_scale, cells),
-            Segment(f"  max|Z| {fmt.number(z_scale)}", DIM),
-        ],
+        lines.append([Segment(" " * LABEL + ", ".join(flags), RED)])
+    lines += [
+        [_label(view.z_key), *strip(view.z, z_scale, cells)],
         [_label(view.a_key), *strip(view.a, _scale(view.a, view.activation), cells)],
     ]
     if view.dead.any() or view.saturated.any():
@@ -119,7 +113,7 @@ def render_layer(view: LayerView, snapshot: Snapshot, width: int) -> list[Line]:
     for r, row in enumerate(view.batch_a):
         line = [_label("batch" if r == 0 else "", DIM), *strip(row, batch_scale, cells)]
         if r == snapshot.sample:
-            line.append(Segment(" ◀ selected", BOLD))
+            line.append(Segment(" ◀", BOLD))
         lines.append(line)
     if rows > len(view.batch_a):
         lines.append([Segment(f"{'':<{LABEL}}… {rows - len(view.batch_a)} more rows", DIM)])
@@ -130,7 +124,7 @@ def render(snapshot: Snapshot, width: int) -> Lines:
     lines: list[Line] = [
         [
             Segment(
-                f"sample {snapshot.sample + 1}/{snapshot.rows} (↑/↓) · one cell per unit · "
+                f"sample {snapshot.sample + 1}/{snapshot.rows} (↑/↓) ◀ · a cell per unit, "
                 "blue < 0 < orange",
                 DIM,
             )
