@@ -63,9 +63,7 @@ async def test_formula_numbers_are_the_tapes_for_the_selected_sample():
         tape = app.trainer.tape.values
         sample = app.snapshot.sample
         assert f"sample {sample + 1}/21" in formulas(app)
-        lines = {
-            line[2:].split(" ", 1)[0]: line for line in formulas(app).splitlines()[1:]
-        }
+        lines = {line[2:].split(" ", 1)[0]: line for line in formulas(app).splitlines()[1:]}
         # Scalars (the output layer): the whole number, 4 significant digits.
         for key, label in (("Z3", "Z3"), ("y", "y"), ("dL/dy", "∂L/∂y"), ("dL/dZ3", "∂L/∂Z3")):
             shown = float(_result(lines[label]))
@@ -380,3 +378,17 @@ async def test_layers_panel_marks_the_units_the_engine_counts_as_saturated():
             marks = next((line for line in block if set(line) <= {"s", " "} and "s" in line), "")
             assert marks.count("s") == h.saturated
             assert (f"{h.saturated} saturated (s)" in lines[title + 1]) == bool(h.saturated)
+
+
+async def test_lesson_opens_over_the_trainer_and_others_can_follow_updates(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    app = BackpropApp(lesson="forward-pass")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert type(app.screen).__name__ == "LessonScreen"
+        await pilot.press("escape")
+        assert app.screen is app.main
+        seen = []
+        app.trainer_updated.subscribe(app.main, seen.append)
+        await pilot.press("n")
+        assert seen and seen[-1] is app.snapshot and seen[-1].cursor == 1
