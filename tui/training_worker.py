@@ -20,7 +20,7 @@ from mlp import Trainer, TrainResult
 from . import snapshot as snap
 
 UPDATES_PER_SECOND = 15.0
-GRID_INTERVAL = 0.2  # seconds between decision grids while training runs
+GRID_INTERVAL = 0.25  # seconds between decision grids while training runs
 UNLIMITED = 10**12  # epochs for one "as fast as possible" train() call
 
 # Speed levels for + and -: epochs per second, None = as fast as the machine goes.

@@ -32,7 +32,7 @@ RUNNING_REDRAW = {
     "FormulasPanel": 0.2,
     "NetworkPanel": 0.25,
     "LossPlot": 0.25,
-    "BoundaryView": 0.2,
+    "BoundaryView": 0.25,
     "LayersPanel": 0.5,
 }
 
