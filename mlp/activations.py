@@ -18,6 +18,13 @@ Array = np.ndarray
 LEAKY_SLOPE = 0.01
 
 
+# Constants as 0-d arrays: numpy handles a Python float operand more slowly.
+ONE = np.array(1.0)
+ZERO = np.array(0.0)
+SLOPE = np.array(LEAKY_SLOPE)
+RISE = np.array(1.0 - LEAKY_SLOPE)
+
+
 @dataclass(frozen=True)
 class Activation:
     """An activation ``A = f(Z)`` and its entrywise derivative ``f'(Z)``."""
@@ -27,10 +34,10 @@ class Activation:
     """How the derivation writes f(Z), with ``{z}`` for the layer's Z."""
     derivative_symbol: str
     """How the derivation writes f'(Z), with ``{z}`` for the layer's Z."""
-    forward: Callable[[Array, Array], None]
-    """forward(z, out): out = f(z)."""
-    derivative: Callable[[Array, Array, Array], None]
-    """derivative(z, a, out): out = f'(z), given a = f(z)."""
+    forward: Callable[..., None]
+    """forward(z, out, scratch=None): out = f(z)."""
+    derivative: Callable[..., None]
+    """derivative(z, a, out, scratch=None): out = f'(z), given a = f(z)."""
     is_identity: bool = False
 
     def __call__(self, z: Array) -> Array:
@@ -46,53 +53,64 @@ class Activation:
         return out
 
 
-def _sigmoid(z: Array, out: Array) -> None:
+# ``scratch`` (an array shaped like ``out`` whose contents do not matter) lets a function
+# hop between two buffers instead of updating one in place: numpy is markedly slower at
+# in-place operations on one-element arrays, which per-sample training is full of. The
+# numbers are the same either way.
+
+
+def _sigmoid(z: Array, out: Array, scratch: Array | None = None) -> None:
     # 1 / (1 + e^-z); exp overflows to inf for z << 0 and 1/inf is the correct 0.
-    np.negative(z, out=out)
-    np.exp(out, out=out)
-    out += 1.0
-    np.reciprocal(out, out=out)
+    s = out if scratch is None else scratch
+    np.negative(z, out=s)
+    np.exp(s, out=out)
+    np.add(out, ONE, out=s)
+    np.divide(ONE, s, out=out)
 
 
-def _sigmoid_derivative(z: Array, a: Array, out: Array) -> None:
-    np.subtract(1.0, a, out=out)
-    out *= a
+def _sigmoid_derivative(z: Array, a: Array, out: Array, scratch: Array | None = None) -> None:
+    s = out if scratch is None else scratch
+    np.subtract(ONE, a, out=s)
+    np.multiply(s, a, out=out)
 
 
-def _relu(z: Array, out: Array) -> None:
-    np.maximum(z, 0.0, out=out)
+def _relu(z: Array, out: Array, scratch: Array | None = None) -> None:
+    np.maximum(z, ZERO, out=out)
 
 
-def _relu_derivative(z: Array, a: Array, out: Array) -> None:
+def _relu_derivative(z: Array, a: Array, out: Array, scratch: Array | None = None) -> None:
     # The kink at 0 takes derivative 0, as PyTorch does.
-    np.greater(z, 0.0, out=out)
+    np.greater(z, ZERO, out=out)
 
 
-def _leaky_relu(z: Array, out: Array) -> None:
-    np.multiply(z, LEAKY_SLOPE, out=out)
-    np.maximum(z, out, out=out)
+def _leaky_relu(z: Array, out: Array, scratch: Array | None = None) -> None:
+    s = out if scratch is None else scratch
+    np.multiply(z, SLOPE, out=s)
+    np.maximum(z, s, out=out)
 
 
-def _leaky_relu_derivative(z: Array, a: Array, out: Array) -> None:
-    np.greater(z, 0.0, out=out)
-    out *= 1.0 - LEAKY_SLOPE
-    out += LEAKY_SLOPE
+def _leaky_relu_derivative(z: Array, a: Array, out: Array, scratch: Array | None = None) -> None:
+    s = out if scratch is None else scratch
+    np.greater(z, ZERO, out=out)
+    np.multiply(out, RISE, out=s)
+    np.add(s, SLOPE, out=out)
 
 
-def _tanh(z: Array, out: Array) -> None:
+def _tanh(z: Array, out: Array, scratch: Array | None = None) -> None:
     np.tanh(z, out=out)
 
 
-def _tanh_derivative(z: Array, a: Array, out: Array) -> None:
-    np.multiply(a, a, out=out)
-    np.subtract(1.0, out, out=out)
+def _tanh_derivative(z: Array, a: Array, out: Array, scratch: Array | None = None) -> None:
+    s = out if scratch is None else scratch
+    np.multiply(a, a, out=s)
+    np.subtract(ONE, s, out=out)
 
 
-def _identity(z: Array, out: Array) -> None:
+def _identity(z: Array, out: Array, scratch: Array | None = None) -> None:
     np.copyto(out, z)
 
 
-def _identity_derivative(z: Array, a: Array, out: Array) -> None:
+def _identity_derivative(z: Array, a: Array, out: Array, scratch: Array | None = None) -> None:
     out.fill(1.0)
 
 

@@ -67,8 +67,10 @@ class Loss:
     def backward(self, y: Array, label: Array, residual: Array, out: Array) -> None:
         """Write ∂L/∂y into ``out`` (``residual`` holds y − label from forward)."""
         if self.kind == "se":
-            scale = 2.0 if self.reduction == "sum" else 2.0 / y.size
-            np.multiply(residual, scale, out=out)
+            if self.reduction == "sum":
+                np.add(residual, residual, out=out)  # 2(y − label), exactly
+            else:
+                np.multiply(residual, 2.0 / y.size, out=out)
         else:
             # d/dy of the BCE with y clipped exactly as in the objective.
             p = np.clip(y, BCE_EPS, 1.0 - BCE_EPS)
