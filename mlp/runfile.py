@@ -125,6 +125,7 @@ def _restore_position(trainer: Trainer, meta: dict, arrays: dict[str, np.ndarray
     if order.shape != trainer._order.shape:
         raise ValueError("the batch order does not match the data")
     np.copyto(trainer._order, order)
+    trainer._reorder()
     trainer._shuffle_rng.bit_generator.state = meta["shuffle_state"]
     trainer.batch_index = int(meta.get("batch_index", 0))
     trainer._epoch_loss_sum = float(meta.get("epoch_loss_sum", 0.0))

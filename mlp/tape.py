@@ -251,8 +251,8 @@ class Tape:
             op()
 
     def load(self, x: Array, label: Array) -> None:
-        np.copyto(self.values["X"], x)
-        np.copyto(self.values["label"], label)
+        self.values["X"][...] = x
+        self.values["label"][...] = label
 
     def index(self, key: str) -> int:
         for i, step in enumerate(self.steps):

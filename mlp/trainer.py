@@ -28,6 +28,7 @@ Array = np.ndarray
 
 # A reported loss above this (or NaN/inf) means training has diverged.
 DIVERGENCE_LIMIT = 1e100
+HALF = np.array(0.5)
 UNDO_DEPTH = 200
 
 
@@ -103,6 +104,13 @@ class Trainer:
         self._order = np.arange(n)
         if self.minibatch and cfg.shuffle:
             self._shuffle_rng.shuffle(self._order)
+        # The data in batch order, so that each batch is one contiguous slice to copy.
+        self._x_ordered = np.empty_like(self.dataset.x)
+        self._label_ordered = np.empty_like(self.dataset.label)
+        self._reorder()
+        # Full batch: the labels never change, so accuracy compares against these.
+        self._label_true = self.dataset.label > 0.5
+        self._correct = np.empty(self.dataset.label.shape, dtype=bool)
         self._tapes: dict[int, Tape] = {}
         self._epoch_loss_sum = 0.0
         self._last_epoch_loss = float("nan")
@@ -140,15 +148,23 @@ class Trainer:
             self._tapes[rows] = Tape(self.network, self.loss, self.optimizer, rows)
         return self._tapes[rows]
 
+    def _reorder(self) -> None:
+        """Refresh the batch-ordered copy of the data after ``_order`` changed."""
+        np.take(self.dataset.x, self._order, axis=0, out=self._x_ordered)
+        np.take(self.dataset.label, self._order, axis=0, out=self._label_ordered)
+
     def _load_batch(self) -> None:
         if not self.minibatch:
             if self.tape.rows == len(self.dataset) and not getattr(self.tape, "_loaded", False):
                 self.tape.load(self.dataset.x, self.dataset.label)
                 self.tape._loaded = True  # full batch: the data never changes
             return
-        rows = self.batch_indices
-        self.tape = self._tape_for(len(rows))
-        self.tape.load(self.dataset.x[rows], self.dataset.label[rows])
+        start = self.batch_index * self.batch_rows
+        stop = start + self.batch_rows
+        x = self._x_ordered[start:stop]
+        tape = self._tapes.get(len(x)) or self._tape_for(len(x))
+        self.tape = tape
+        tape.load(x, self._label_ordered[start:stop])
 
     # -- live hyper-parameters ------------------------------------------------------
 
@@ -186,12 +202,16 @@ class Trainer:
             self.history.record(self.epoch, epoch_loss, self._epoch_accuracy())
         if self.minibatch and self.config.shuffle:
             self._shuffle_rng.shuffle(self._order)
+            self._reorder()
 
     def _epoch_accuracy(self) -> float:
         if self.minibatch:
             return evaluate(self.network, self.dataset.x, self.dataset.label, self.loss).accuracy
-        y, label = self.tape.values["y"], self.tape.values["label"]
-        return float(np.mean((y > 0.5) == (label > 0.5)))
+        # mean((y > 0.5) == (label > 0.5)) without allocating: the same number.
+        correct = self._correct
+        np.greater(self.tape.values["y"], HALF, out=correct)
+        np.equal(correct, self._label_true, out=correct)
+        return np.count_nonzero(correct) / correct.size
 
     def _check_loss(self) -> bool:
         """After the loss sub-step: record a divergence; True while training is sound."""
@@ -298,6 +318,7 @@ class Trainer:
         self.optimizer.load_state(snap.optimizer_state, snap.optimizer_steps)
         self.epoch, self.batch_index = snap.epoch, snap.batch_index
         np.copyto(self._order, snap.order)
+        self._reorder()
         self._shuffle_rng.bit_generator.state = snap.shuffle_state
         self._epoch_loss_sum = snap.epoch_loss_sum
         self._last_epoch_loss = snap.last_epoch_loss
