@@ -86,37 +86,71 @@ class Tape:
         self.values["residual"] = np.zeros((rows, sizes[-1]))
         self.steps: list[Step] = []
         self._ops: list[Callable[[], None]] = []
+        self._sources: list[str] = []
+        self._names: dict[int, str] = {}
+        self._objects: list[object] = []
         self._compile()
+        # One pass but the update as a single straight-line function (see _function).
+        self._body = self._function(self._sources[:-1])
 
     # -- compiling -------------------------------------------------------------
+    #
+    # Each sub-step is a few lines of Python over the tape's buffers, e.g.
+    # "{dot}({a}, {w}, out={z})". Stepping runs one sub-step's lines; bulk training
+    # runs the lines of every sub-step pasted into one function. Either way the same
+    # numpy calls run in the same order, so the numbers are bit for bit the same, but
+    # the bulk path saves a Python call per sub-step and every global lookup.
 
     def _derivative_key(self, i: int) -> str:
         return f"d{act_name(i, self.network.depth)}/dZ{i}"
 
-    def _add(self, step: Step, op: Callable[[], None]) -> None:
+    def _name(self, obj: object) -> str:
+        key = id(obj)
+        if key not in self._names:
+            self._names[key] = f"_{len(self._objects)}"
+            self._objects.append(obj)  # kept alive, so its id stays its own
+        return self._names[key]
+
+    def _function(self, sources: list[str]) -> Callable[[], None]:
+        lines = [line for source in sources for line in source.splitlines()] or ["pass"]
+        params = ", ".join(self._names[id(obj)] for obj in self._objects)
+        body = "\n".join(f"        {line}" for line in lines)
+        namespace: dict[str, object] = {}
+        exec(f"def factory({params}):\n    def run():\n{body}\n    return run\n", namespace)
+        return namespace["factory"](*self._objects)  # type: ignore[operator]
+
+    def _add(self, step: Step, template: str, **objects: object) -> None:
+        source = template.format(**{key: self._name(obj) for key, obj in objects.items()})
         self.steps.append(step)
-        self._ops.append(op)
+        self._sources.append(source)
+        self._ops.append(self._function([source]))
 
     def _compile(self) -> None:
         net, v, depth = self.network, self.values, self.network.depth
         for i in range(1, depth + 1):
             self._add_forward(i)
         y, label, residual = v["y"], v["label"], v["residual"]
-
-        def loss_op() -> None:
-            self.loss_value = self.loss.forward(y, label, residual)
-
         self._add(
-            Step("loss", "L", "loss", 0, self.loss.objective_formula, ("y", "label")), loss_op
+            Step("loss", "L", "loss", 0, self.loss.objective_formula, ("y", "label")),
+            "{tape}.loss_value = {forward}({y}, {label}, {residual})",
+            tape=self,
+            forward=self.loss.forward,
+            y=y,
+            label=label,
+            residual=residual,
         )
-        dy = v["dL/dy"]
         self._add(
             Step("dL/dy", "∂L/∂y", "backward", depth, self.loss.formula, ("y", "label")),
-            lambda: self.loss.backward(y, label, residual, dy),
+            "{backward}({y}, {label}, {residual}, {dy})",
+            backward=self.loss.backward,
+            y=y,
+            label=label,
+            residual=residual,
+            dy=v["dL/dy"],
         )
         for i in range(depth, 0, -1):
             self._add_backward(i)
-        params, grads, opt = net.params, self.grads, self.optimizer
+        opt = self.optimizer
         self._add(
             Step(
                 "update",
@@ -126,7 +160,10 @@ class Tape:
                 "; ".join(opt.formula(s.name, f"∂L/∂{s.name}") for s in net.specs),
                 tuple(s.name for s in net.specs) + tuple(f"dL/d{s.name}" for s in net.specs),
             ),
-            lambda: opt.update(params, grads),
+            "{update}({params}, {grads})",
+            update=opt.update,
+            params=net.params,
+            grads=self.grads,
         )
 
     # np.dot rather than np.matmul (or @) throughout: the same BLAS call with less
@@ -138,43 +175,48 @@ class Tape:
         b = v.get(f"b{i}")
         if b is None:
             formula, operands = f"{input_name(i)} ■ W{i}", (input_name(i), f"W{i}")
-
-            def z_op() -> None:
-                np.dot(a_in, w, out=z)
+            template = "{dot}({a_in}, {w}, out={z})"
         else:
             formula, operands = f"{input_name(i)} ■ W{i} + b{i}", (input_name(i), f"W{i}", f"b{i}")
-
-            def z_op() -> None:
-                np.dot(a_in, w, out=z)
-                np.add(z, b, out=z)
-
-        self._add(Step(f"Z{i}", f"Z{i}", "forward", i, formula, operands), z_op)
+            template = "{dot}({a_in}, {w}, out={z})\n{add}({z}, {b}, out={z})"
+        self._add(
+            Step(f"Z{i}", f"Z{i}", "forward", i, formula, operands),
+            template,
+            dot=np.dot,
+            add=np.add,
+            a_in=a_in,
+            w=w,
+            z=z,
+            b=b,
+        )
         act = net.activations[i - 1]
         name = act_name(i, depth)
-        a = v[name]
-        forward = act.forward
-        scratch = np.zeros_like(z)  # private: the forward pass must not touch shown values
         step = Step(name, name, "forward", i, act.symbol.format(z=f"Z{i}"), (f"Z{i}",))
-        self._add(step, (lambda: None) if act.is_identity else (lambda: forward(z, a, scratch)))
+        if act.is_identity:
+            self._add(step, "pass")  # A is Z itself
+        else:
+            # The scratch buffer is private: the forward pass must not touch shown values.
+            self._add(
+                step,
+                "{forward}({z}, {a}, {scratch})",
+                forward=act.forward,
+                z=z,
+                a=v[name],
+                scratch=np.zeros_like(z),
+            )
 
     def _add_backward(self, i: int) -> None:
         v, net, depth = self.values, self.network, self.network.depth
         act = net.activations[i - 1]
         out_name = act_name(i, depth)
         d_key = self._derivative_key(i)
-        z, a, deriv = v[f"Z{i}"], v[out_name], v[d_key]
-        d_act, d_z = v[f"dL/d{out_name}"], v[f"dL/dZ{i}"]
-        derivative = act.derivative
         if act.is_identity:
-
-            def dz_op() -> None:
-                np.copyto(d_z, d_act)
+            template = "{copyto}({d_z}, {d_act})"
         else:
-
-            def dz_op() -> None:
-                derivative(z, a, deriv, d_z)  # d_z is free until the multiply below
-                np.multiply(d_act, deriv, out=d_z)
-
+            # d_z is free until the multiply, so the derivative may use it as scratch.
+            template = (
+                "{derivative}({z}, {a}, {deriv}, {d_z})\n{multiply}({d_act}, {deriv}, out={d_z})"
+            )
         self._add(
             Step(
                 f"dL/dZ{i}",
@@ -184,21 +226,19 @@ class Tape:
                 f"∂L/∂{out_name} · {act.derivative_symbol.format(z=f'Z{i}')}",
                 (f"dL/d{out_name}", d_key),
             ),
-            dz_op,
+            template,
+            copyto=np.copyto,
+            derivative=act.derivative,
+            multiply=np.multiply,
+            z=v[f"Z{i}"],
+            a=v[out_name],
+            deriv=v[d_key],
+            d_z=v[f"dL/dZ{i}"],
+            d_act=v[f"dL/d{out_name}"],
         )
-        a_in, d_w = v[input_name(i)], v[f"dL/dW{i}"]
-        a_in_t = a_in.T
+        d_z = v[f"dL/dZ{i}"]
         # With one row (per-sample SGD) Aᵀ ■ ∂L/∂Z is an outer product: a broadcast multiply
         # gives the same numbers (one product per entry, nothing summed) for a third of the cost.
-        if self.rows == 1:
-
-            def dw_op() -> None:
-                np.multiply(a_in_t, d_z, out=d_w)
-        else:
-
-            def dw_op() -> None:
-                np.dot(a_in_t, d_z, out=d_w)
-
         self._add(
             Step(
                 f"dL/dW{i}",
@@ -208,26 +248,22 @@ class Tape:
                 f"({input_name(i)})ᵀ ■ ∂L/∂Z{i}",
                 (input_name(i), f"dL/dZ{i}"),
             ),
-            dw_op,
+            "{product}({a_in_t}, {d_z}, out={d_w})",
+            product=np.multiply if self.rows == 1 else np.dot,
+            a_in_t=v[input_name(i)].T,
+            d_z=d_z,
+            d_w=v[f"dL/dW{i}"],
         )
         if net.bias:
-            d_b = v[f"dL/db{i}"]
             self._add(
                 Step(f"dL/db{i}", f"∂L/∂b{i}", "backward", i, f"Σ_rows ∂L/∂Z{i}", (f"dL/dZ{i}",)),
-                lambda: np.sum(d_z, axis=0, out=d_b),
+                "{sum}({d_z}, axis=0, out={d_b})",
+                sum=np.sum,
+                d_z=d_z,
+                d_b=v[f"dL/db{i}"],
             )
         if i > 1:
             prev = act_name(i - 1, depth)
-            w_t, d_prev = v[f"W{i}"].T, v[f"dL/d{prev}"]
-            if net.sizes[i] == 1:  # one unit (the output): an outer product again
-
-                def d_prev_op() -> None:
-                    np.multiply(d_z, w_t, out=d_prev)
-            else:
-
-                def d_prev_op() -> None:
-                    np.dot(d_z, w_t, out=d_prev)
-
             self._add(
                 Step(
                     f"dL/d{prev}",
@@ -237,7 +273,12 @@ class Tape:
                     f"∂L/∂Z{i} ■ W{i}ᵀ",
                     (f"dL/dZ{i}", f"W{i}"),
                 ),
-                d_prev_op,
+                "{product}({d_z}, {w_t}, out={d_prev})",
+                # One unit (the output) makes this an outer product again.
+                product=np.multiply if net.sizes[i] == 1 else np.dot,
+                d_z=d_z,
+                w_t=v[f"W{i}"].T,
+                d_prev=v[f"dL/d{prev}"],
             )
 
     # -- running -----------------------------------------------------------------
@@ -249,6 +290,10 @@ class Tape:
     def run_all(self) -> None:
         for op in self._ops:
             op()
+
+    def run_pass_body(self) -> None:
+        """Every sub-step but the update, as one call (bulk training)."""
+        self._body()
 
     def load(self, x: Array, label: Array) -> None:
         self.values["X"][...] = x

@@ -97,7 +97,7 @@ class Trainer:
         self.epoch = 0
         self.batch_index = 0
         self.divergence: Divergence | None = None
-        n = len(self.dataset)
+        n = self._samples = len(self.dataset)
         self.batch_rows = min(cfg.batch_size or n, n)
         self.batches_per_epoch = math.ceil(n / self.batch_rows)
         self._shuffle_rng = np.random.default_rng([cfg.seed, 1])
@@ -123,7 +123,7 @@ class Trainer:
 
     @property
     def minibatch(self) -> bool:
-        return self.batch_rows < len(self.dataset)
+        return self.batch_rows < self._samples
 
     @property
     def steps(self) -> list[Step]:
@@ -195,7 +195,7 @@ class Trainer:
             return
         self.batch_index = 0
         self.epoch += 1
-        epoch_loss = self._epoch_loss_sum / len(self.dataset)
+        epoch_loss = self._epoch_loss_sum / self._samples
         self._epoch_loss_sum = 0.0
         self._last_epoch_loss = epoch_loss
         if self.history.wants(self.epoch):
@@ -352,8 +352,7 @@ class Trainer:
         target_epoch = self.epoch + epochs
         first_epoch = self.epoch
         tape = self.tape
-        ops = tape._ops
-        body, update = ops[:-1], ops[-1]
+        body, update = tape.run_pass_body, tape._ops[-1]
         minibatch = self.minibatch
         status = "completed"
         with np.errstate(all="ignore"):
@@ -361,9 +360,8 @@ class Trainer:
                 if minibatch:
                     self._load_batch()
                     tape = self.tape
-                    body, update = tape._ops[:-1], tape._ops[-1]
-                for op in body:
-                    op()
+                    body, update = tape.run_pass_body, tape._ops[-1]
+                body()
                 if not tape.loss_value < DIVERGENCE_LIMIT:
                     self._check_loss()
                     self.cursor = len(tape) - 1
