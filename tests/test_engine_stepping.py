@@ -106,6 +106,24 @@ def test_stepping_train_and_train_step_give_identical_weights(batch_size) -> Non
         assert a.last_loss == b.last_loss
 
 
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"bias": True, "activations": ("relu", "leaky_relu", "sigmoid"), "loss": "bce"},
+        {"activations": ("tanh", "none", "none"), "loss": "mse", "optimizer": "adam"},
+        {"bias": True, "activations": ("none",), "loss": "bce_sum", "lr": 0.01},
+        {"hidden": (1,), "activations": ("sigmoid", "tanh"), "batch_size": 3},
+    ],
+)
+def test_every_kind_of_sub_step_runs_the_same_stepped_or_bulk(changes) -> None:
+    cfg = _config(changes.pop("batch_size", None), **changes)
+    stepped, bulk = Trainer(cfg), Trainer(cfg)
+    _step_epochs(stepped, 4)
+    bulk.train(4)
+    assert np.array_equal(stepped.network.params, bulk.network.params)
+    assert np.array_equal(stepped.history.loss, bulk.history.loss)
+
+
 @pytest.mark.parametrize("batch_size", BATCHINGS)
 def test_stepping_part_way_then_training_matches_training(batch_size) -> None:
     cfg = _config(batch_size, optimizer="adam", lr=0.05)
