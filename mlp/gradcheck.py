@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,9 +42,15 @@ class GradCheck:
 
 
 def relative_error(a: Array, b: Array) -> float:
-    """‖a − b‖ / (‖a‖ + ‖b‖), and 0 when both are 0."""
-    scale = np.linalg.norm(a) + np.linalg.norm(b)
-    return float(np.linalg.norm(a - b) / scale) if scale > 0 else 0.0
+    """‖a − b‖ / (‖a‖ + ‖b‖), 0 when both are 0, and inf when either is not finite.
+
+    A diverged net has NaN gradients: that must fail the check, never pass it.
+    """
+    with np.errstate(all="ignore"):
+        scale = np.linalg.norm(a) + np.linalg.norm(b)
+        if not np.isfinite(scale):
+            return math.inf
+        return float(np.linalg.norm(a - b) / scale) if scale > 0 else 0.0
 
 
 def analytic_gradient(network: Network, loss: Loss, x: Array, label: Array) -> Array:

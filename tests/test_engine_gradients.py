@@ -144,6 +144,17 @@ def test_the_check_catches_a_wrong_gradient() -> None:
     assert relative_error(wrong, numeric) > 1e-4
 
 
+def test_a_diverged_network_fails_the_check_instead_of_passing() -> None:
+    """NaN weights give NaN gradients; NaN compares false with everything, so must be caught."""
+    rng = np.random.default_rng(6)
+    net = Network((2, 3, 1), ["none", "none"], rng=rng)
+    net.params[0] = np.nan
+    x, label = rng.uniform(0, 1, (4, 2)), np.ones((4, 1))
+    result = check(net, get_loss("sse"), x, label)
+    assert not result.passed
+    assert result.worst == np.inf
+
+
 @pytest.mark.parametrize("name", ACTIVATION_NAMES)
 def test_activation_values_and_derivatives_match_their_definitions(name) -> None:
     z = np.linspace(-6, 6, 241)
