@@ -97,6 +97,10 @@ class RunConfig:
         return self
 
     def replace(self, **changes: Any) -> RunConfig:
+        """A copy with ``changes``; one activation for all layers stays one for all when the
+        depth changes (sigmoid everywhere on 2-32-32-1 is sigmoid everywhere on 2-8-1)."""
+        if "hidden" in changes and "activations" not in changes and len(set(self.activations)) == 1:
+            changes["activations"] = self.activations[:1]
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:

@@ -77,3 +77,12 @@ def test_dict_round_trip_and_unknown_keys() -> None:
 def test_an_unknown_dataset_is_a_dataset_error() -> None:
     with pytest.raises(DatasetError, match="unknown dataset"):
         Trainer(RunConfig(dataset="moons"))
+
+
+def test_one_activation_for_all_layers_follows_a_change_of_depth() -> None:
+    deeper = RunConfig().replace(hidden=(4, 5, 6))
+    assert deeper.activations == ("sigmoid",) * 4
+    assert deeper.validated() is deeper
+    mixed = RunConfig(activations=("relu", "relu", "sigmoid"))
+    with pytest.raises(ConfigError, match="4 layers need 4 activations"):
+        mixed.replace(hidden=(4, 5, 6)).validated()
