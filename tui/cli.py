@@ -1,0 +1,100 @@
+"""``backprop-lab``: the app with no subcommand; ``train``, ``compare``, ``gradcheck``,
+``lessons``, ``lesson`` and ``serve`` otherwise.
+
+Bad input ends with one sentence on stderr and exit code 2, never a traceback. Only opening the
+app imports Textual, so the headless commands start fast over SSH.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from mlp import ConfigError, DatasetError, RunFileError
+
+from . import options
+from .commands import COMMANDS
+from .errors import UsageError
+
+PROG = "backprop-lab"
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+DESCRIPTION = """\
+Watch a small neural network learn by backpropagation, one matrix at a time.
+
+With no command, opens the trainer app on the lab default (XOR easy, 2-32-32-1, sigmoid in every
+layer, lr 0.05, plain gradient descent, seed 0); the options below change that start."""
+
+EPILOG = """\
+examples:
+  backprop-lab                              the app on the lab default
+  backprop-lab --dataset linear --act relu,relu,sigmoid --lr 0.01
+  backprop-lab --load run.npz               the app on a saved run
+  backprop-lab train --json                 headless, one JSON document
+  backprop-lab compare --lr 0.5,0.05,0.005  the lab's learning-rate experiment
+  backprop-lab lessons                      the guided lessons
+
+Run 'backprop-lab COMMAND --help' for each command's options."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a mistake is one sentence and a pointer to --help, not the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(
+        prog=PROG,
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--load", type=Path, metavar="PATH.npz", help="open the app on a run saved with ctrl+s"
+    )
+    options.add_run_options(parser, epochs=False)
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
+    for command in COMMANDS:
+        command.add_parser(subparsers)
+    parser.set_defaults(run=open_app)
+    return parser
+
+
+def open_app(args: argparse.Namespace) -> int:
+    import mlp
+
+    given = options.given(args)
+    if args.load is not None:
+        if given:
+            raise UsageError(
+                "--load opens a saved run as it was; change its settings in the app (s)"
+            )
+        trainer = mlp.load(args.load)
+        config = None
+    else:
+        trainer, config = None, options.config_from(args)
+    from .app import run_app  # lazy: the only path that imports Textual
+
+    return run_app(config=config, trainer=trainer)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (UsageError, ConfigError, DatasetError, RunFileError) as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # e.g. piped into head: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED

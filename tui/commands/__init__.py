@@ -1,0 +1,12 @@
+"""The subcommands of ``backprop-lab``; each module has ``add_parser`` and ``run``.
+
+Importing a command must not import Textual: only opening the app does.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from . import compare, gradcheck, lessons, serve, train
+
+COMMANDS: tuple[ModuleType, ...] = (train, compare, gradcheck, lessons, serve)
