@@ -1,0 +1,107 @@
+"""The app entry point, ``gradcheck`` and ``serve`` through ``main``."""
+
+from __future__ import annotations
+
+import shlex
+
+import pytest
+
+import mlp
+import tui.app
+from mlp import RunConfig
+from mlp.gradcheck import GradCheck, TensorCheck
+from tui.cli import main
+from tui.commands import gradcheck as gradcheck_command
+
+
+@pytest.fixture
+def opened(monkeypatch) -> dict:
+    calls: dict = {}
+
+    def fake_run_app(config=None, trainer=None, lesson=None) -> int:
+        calls.update(config=config, trainer=trainer, lesson=lesson)
+        return 0
+
+    monkeypatch.setattr(tui.app, "run_app", fake_run_app)
+    return calls
+
+
+def test_no_command_opens_the_app_on_the_lab_default(opened) -> None:
+    assert main([]) == 0
+    assert opened["config"] == RunConfig() and opened["trainer"] is None
+
+
+def test_options_change_the_apps_start(opened) -> None:
+    assert main(["--dataset", "linear", "--hidden", "8", "--act", "relu", "--lr", "0.01"]) == 0
+    assert opened["config"] == RunConfig(
+        dataset="linear", hidden=(8,), activations=("relu",), lr=0.01
+    )
+
+
+def test_load_opens_the_app_on_a_saved_run(opened, tmp_path) -> None:
+    trainer = mlp.Trainer(RunConfig(hidden=(4,)))
+    trainer.train(25)
+    path = mlp.save(trainer, tmp_path / "run.npz")
+    assert main(["--load", str(path)]) == 0
+    assert opened["trainer"].epoch == 25 and opened["trainer"].config.hidden == (4,)
+
+
+def test_bad_settings_never_reach_the_app(opened, capsys) -> None:
+    assert main(["--act", "nope"]) == 2
+    assert opened == {} and "unknown activation 'nope'" in capsys.readouterr().err
+
+
+def test_gradcheck_passes_every_tensor_with_biases(capsys) -> None:
+    assert main(["gradcheck", "--bias", "--act", "tanh,relu,sigmoid", "--after", "20"]) == 0
+    out = capsys.readouterr().out
+    for name in ("W1", "W2", "W3", "b1", "b2", "b3"):
+        assert name in out
+    assert "FAIL" not in out and "All gradients match" in out
+
+
+def test_gradcheck_reports_a_failing_tensor_with_exit_1(capsys, monkeypatch) -> None:
+    def broken(network, loss, x, label) -> GradCheck:
+        return GradCheck([TensorCheck("W1", 1e-6, 1.0), TensorCheck("W2", 3e-3, 2.0)])
+
+    monkeypatch.setattr(gradcheck_command, "check", broken)
+    assert main(["gradcheck", "--hidden", "3"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL" in out and "3.00e-03" in out
+
+
+def test_gradcheck_after_divergence_says_there_is_nothing_to_check(capsys) -> None:
+    assert main(["gradcheck", "--act", "none", "--lr", "5", "--after", "1000"]) == 1
+    assert "diverged" in capsys.readouterr().out
+
+
+def test_serve_binds_localhost_and_runs_the_app_with_the_same_settings(monkeypatch) -> None:
+    started: dict = {}
+
+    class FakeServer:
+        def __init__(self, command: str, host: str, port: int, title: str) -> None:
+            started.update(command=command, host=host, port=port)
+
+        def serve(self) -> None:
+            started["served"] = True
+
+    import textual_serve.server
+
+    monkeypatch.setattr(textual_serve.server, "Server", FakeServer)
+    assert main(["serve", "--hidden", "8,4", "--no-bias", "--lr", "0.1"]) == 0
+    assert started["host"] == "localhost" and started["port"] == 8000 and started["served"]
+    words = shlex.split(started["command"])
+    assert words[1:3] == ["-m", "tui"]
+    opened_with = {}
+
+    def fake_run_app(config=None, trainer=None, lesson=None) -> int:
+        opened_with["config"] = config
+        return 0
+
+    monkeypatch.setattr(tui.app, "run_app", fake_run_app)
+    assert main(words[3:]) == 0
+    assert opened_with["config"] == RunConfig(hidden=(8, 4), bias=False, lr=0.1)
+
+
+def test_serve_refuses_bad_settings_before_starting(capsys) -> None:
+    assert main(["serve", "--lr", "-1"]) == 2
+    assert "learning rate" in capsys.readouterr().err

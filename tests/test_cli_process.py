@@ -1,0 +1,138 @@
+"""The command as a separate process: Ctrl+C, plain output for pipes, no Textual on the
+headless path, ``python -m tui``."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import mlp
+
+PYTHON = sys.executable
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    env.update(extra)
+    return env
+
+
+def test_ctrl_c_stops_cleanly_reports_and_keeps_the_saved_run(tmp_path) -> None:
+    path = tmp_path / "run.npz"
+    process = subprocess.Popen(
+        [PYTHON, "-m", "tui", "train", "--epochs", "100000000", "--save", str(path), "--no-plots"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+    assert process.stdout is not None
+    process.stdout.readline()  # the header: training has started
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "Traceback" not in err
+    assert "Stopped by Ctrl+C at epoch" in out
+    saved = mlp.load(path)
+    assert 0 < saved.epoch < 100000000
+    assert f"at epoch {saved.epoch}." in out
+
+
+def test_piped_output_has_no_colour_codes_and_json_is_pure(tmp_path) -> None:
+    plain = subprocess.run(
+        [PYTHON, "-m", "tui", "train", "--epochs", "300"],
+        capture_output=True,
+        text=True,
+        env=_env(FORCE_COLOR="", TERM="xterm-256color"),
+        check=True,
+    )
+    assert "\x1b[" not in plain.stdout and "Decision boundary" in plain.stdout
+    as_json = subprocess.run(
+        [PYTHON, "-m", "tui", "train", "--epochs", "300", "--json"],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        check=True,
+    )
+    assert json.loads(as_json.stdout)["epochs_run"] == 300
+
+
+def test_no_color_is_respected_even_on_a_forced_terminal() -> None:
+    coloured = subprocess.run(
+        [PYTHON, "-m", "tui", "train", "--epochs", "100", "--no-table"],
+        capture_output=True,
+        text=True,
+        env=_env(FORCE_COLOR="1"),
+        check=True,
+    )
+    assert "\x1b[" in coloured.stdout  # a terminal gets colour ...
+    plain = subprocess.run(
+        [PYTHON, "-m", "tui", "train", "--epochs", "100", "--no-table"],
+        capture_output=True,
+        text=True,
+        env=_env(FORCE_COLOR="1", NO_COLOR="1"),
+        check=True,
+    )
+    # ... NO_COLOR leaves styles like bold but no colour: no 38;/48; colour sequences.
+    assert "[38;" not in plain.stdout and "[48;" not in plain.stdout
+    assert "[3" not in plain.stdout.replace("[3m", "")  # no 30-37 foreground codes
+
+
+def test_headless_commands_never_import_textual() -> None:
+    code = (
+        "import sys\n"
+        "from tui.cli import main\n"
+        "main(['train', '--epochs', '50', '--no-plots', '--no-table'])\n"
+        "main(['gradcheck', '--hidden', '3'])\n"
+        "try:\n"
+        "    main(['train', '--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "assert 'textual' not in sys.modules, 'textual was imported'\n"
+        "print('clean')\n"
+    )
+    done = subprocess.run(
+        [PYTHON, "-c", code], capture_output=True, text=True, env=_env(), check=True
+    )
+    assert done.stdout.rstrip().endswith("clean")
+
+
+def test_help_teaches_every_command() -> None:
+    done = subprocess.run(
+        [PYTHON, "-m", "tui", "--help"], capture_output=True, text=True, env=_env(), check=True
+    )
+    for command in ("train", "compare", "gradcheck", "lessons", "lesson", "serve"):
+        assert command in done.stdout
+    train = subprocess.run(
+        [PYTHON, "-m", "tui", "train", "--help"],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        check=True,
+    )
+    for option in (
+        "--dataset",
+        "--hidden",
+        "--act",
+        "--lr",
+        "--epochs",
+        "--optimizer",
+        "--momentum",
+        "--batch-size",
+        "--loss",
+        "--bias",
+        "--init",
+        "--seed",
+        "--target-loss",
+        "--test-points",
+        "--save",
+        "--load",
+        "--json",
+    ):
+        assert option in train.stdout
+    assert "examples:" in train.stdout
