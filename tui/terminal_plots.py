@@ -3,7 +3,6 @@ decision boundary as shaded characters that read the same with or without colour
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -113,7 +112,3 @@ def decision_boundary(
 
 def _cell_style(value: float) -> str:
     return "on grey15" if value <= 0.5 else "on grey35"
-
-
-def finite_or_none(value: float) -> float | None:
-    return value if math.isfinite(value) else None

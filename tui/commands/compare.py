@@ -23,7 +23,7 @@ from mlp import RunConfig
 
 from .. import options, terminal_plots
 from ..errors import UsageError
-from .train import ctrl_c_stops
+from .train import ctrl_c_stops, json_number
 
 if TYPE_CHECKING:
     from mlp.stacked import RunOutcome
@@ -165,9 +165,6 @@ def table(outcomes: list[RunOutcome], labels: list[str]) -> Table:
 def document(
     outcomes: list[RunOutcome], varied: list[str], labels: list[str], seconds: float
 ) -> dict[str, Any]:
-    def number(value: float) -> float | None:
-        return float(value) if math.isfinite(value) else None
-
     runs = []
     for label, o in zip(labels, outcomes, strict=True):
         step = max(1, math.ceil(len(o.epochs) / HISTORY_POINTS))
@@ -176,19 +173,19 @@ def document(
             {
                 "label": label,
                 "config": o.config.to_dict(),
-                "final_loss": number(o.final_loss),
+                "final_loss": json_number(o.final_loss),
                 "accuracy": o.final_accuracy,
                 "epochs_run": o.epochs_run,
                 "first_epoch_at_100": o.first_epoch_at_100,
                 "diverged": d is not None,
                 "divergence": None
                 if d is None
-                else {"epoch": d.epoch, "loss": number(d.loss), "reason": d.reason},
+                else {"epoch": d.epoch, "loss": json_number(d.loss), "reason": d.reason},
                 "stacked": o.stacked,
                 "history": {
                     "epoch": o.epochs[::step].astype(int).tolist(),
-                    "loss": [number(v) for v in o.loss[::step].tolist()],
-                    "accuracy": [number(v) for v in o.accuracy[::step].tolist()],
+                    "loss": [json_number(v) for v in o.loss[::step].tolist()],
+                    "accuracy": [json_number(v) for v in o.accuracy[::step].tolist()],
                 },
             }
         )

@@ -7,7 +7,7 @@ import json
 import math
 import signal
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -141,8 +141,8 @@ def train(
 ) -> TrainResult:
     """Train in chunks of ``print_every`` epochs (or one chunk), with progress shown."""
     start, end = trainer.epoch, trainer.epoch + epochs
-    report = _progress_reporter(console, trainer, start, epochs) if show_progress else None
-    with report or _nothing() as on_progress:
+    shown = _progress_reporter(console, trainer, start, epochs) if show_progress else nullcontext()
+    with shown as on_progress:
         result = None
         while result is None or (result.status == "completed" and trainer.epoch < end):
             chunk = min(print_every or epochs, end - trainer.epoch)
@@ -154,18 +154,13 @@ def train(
                 should_stop=should_stop,
             )
             if print_every and result.epochs_run and trainer.epoch % print_every == 0:
-                line = f"epoch {trainer.epoch} loss : {trainer.last_loss:.10g}"
-                (on_progress.print if hasattr(on_progress, "print") else console.print)(line)
+                # console.print goes above a live progress bar, not through it
+                console.print(f"epoch {trainer.epoch} loss : {trainer.last_loss:.10g}")
             if chunk == 0:
                 break
     return TrainResult(
         result.status, trainer.epoch - start, trainer.epoch, result.loss, result.divergence
     )
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield None
 
 
 @contextmanager
@@ -215,7 +210,6 @@ def _progress_reporter(
                 speed=f"{p.epochs_per_second:,.0f}",
             )
 
-        fancy.print = bar.console.print  # type: ignore[attr-defined]
         yield fancy
 
 
@@ -271,28 +265,28 @@ def result_document(
         "status": result.status,
         "epochs_run": result.epochs_run,
         "epoch": trainer.epoch,
-        "final_loss": _number(trainer.last_loss),
-        "loss": _number(evaluation.loss),
+        "final_loss": json_number(trainer.last_loss),
+        "loss": json_number(evaluation.loss),
         "accuracy": evaluation.accuracy,
         "diverged": divergence is not None,
         "divergence": None
         if divergence is None
         else {
             "epoch": divergence.epoch,
-            "loss": _number(divergence.loss),
+            "loss": json_number(divergence.loss),
             "reason": divergence.reason,
         },
         "test": None
         if test is None
-        else {"points": len(test.label), "loss": _number(test.loss), "accuracy": test.accuracy},
+        else {"points": len(test.label), "loss": json_number(test.loss), "accuracy": test.accuracy},
         "predictions": [
-            {"sample": i, "ground_truth": g, "prediction": _number(p)}
+            {"sample": i, "ground_truth": g, "prediction": json_number(p)}
             for i, g, p in evaluation.rows()
         ],
         "history": {
             "epoch": epochs.astype(int).tolist(),
-            "loss": [_number(v) for v in loss.tolist()],
-            "accuracy": [_number(v) for v in accuracy.tolist()],
+            "loss": [json_number(v) for v in loss.tolist()],
+            "accuracy": [json_number(v) for v in accuracy.tolist()],
         },
         "saved": None if saved is None else str(saved),
     }
@@ -303,7 +297,8 @@ def loss_text(value: float) -> str:
     return f"{value:.5f}" if not 0 < abs(value) < 1e-4 else f"{value:.3e}"
 
 
-def _number(value: float) -> float | None:
+def json_number(value: float) -> float | None:
+    """JSON has no inf or NaN: a non-finite number is null."""
     value = float(value)
     return value if math.isfinite(value) else None
 
