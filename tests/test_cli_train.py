@@ -195,3 +195,14 @@ def test_plots_show_the_curve_the_truth_beside_prediction_and_the_boundary(capsy
     assert "Ground truth" in out and "Prediction" in out
     assert "Decision boundary" in out
     assert "\x1b[" not in out  # captured output is not a terminal: no colour codes
+
+
+def test_a_side_by_side_plot_leaves_no_split_figure_behind() -> None:
+    from tui import terminal_plots
+
+    x = np.array([[0.1, 0.2], [0.8, 0.9]])
+    label = np.array([[0], [1]])
+    pair = terminal_plots.truth_and_prediction(x, label, label, colour=False)
+    assert pair.splitlines()[1].count("┌") == 2
+    curve = terminal_plots.loss_curves([("", np.arange(1.0, 4.0), np.array([3.0, 2.0, 1.0]))])
+    assert "".join(curve.splitlines()[:3]).count("┌") == 1

@@ -18,6 +18,9 @@ POINT_MARKS = {0: "o", 1: "x"}
 
 
 def _start(width: int, height: int, colour: bool) -> None:
+    # plotext keeps one global figure; clear_figure() only clears the active subplot, so go
+    # back to the main figure first or an earlier side-by-side layout leaks into this plot.
+    plotext.main()
     plotext.clear_figure()
     plotext.theme("pro" if colour else "clear")
     plotext.plotsize(width, height)
@@ -67,7 +70,10 @@ def truth_and_prediction(
                     color="red" if cls == 0 else "blue",
                     label=f"class {cls}",
                 )
-    return plotext.build()
+    built = plotext.build()
+    plotext.main()
+    plotext.clear_figure()  # leave no split figure behind for the next plotext user
+    return built
 
 
 def decision_boundary(
