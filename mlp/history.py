@@ -13,21 +13,25 @@ Array = np.ndarray
 
 
 class History:
-    def __init__(self, capacity: int = 4096) -> None:
+    """One run's points, or with ``runs=K`` the points of K runs trained side by side
+    (``loss`` and ``accuracy`` then have one column per run)."""
+
+    def __init__(self, capacity: int = 4096, runs: int | None = None) -> None:
         if capacity < 4 or capacity % 2:
             raise ValueError("capacity must be an even number of at least 4")
         self.capacity = capacity
         self.stride = 1
+        shape = (capacity,) if runs is None else (capacity, runs)
         self._epoch = np.zeros(capacity, dtype=np.int64)
-        self._loss = np.zeros(capacity)
-        self._accuracy = np.zeros(capacity)
+        self._loss = np.zeros(shape)
+        self._accuracy = np.zeros(shape)
         self._n = 0
 
     def wants(self, epoch: int) -> bool:
         """Whether ``epoch`` (1-based) falls on the current stride."""
         return epoch % self.stride == 0
 
-    def record(self, epoch: int, loss: float, accuracy: float) -> None:
+    def record(self, epoch: int, loss: float | Array, accuracy: float | Array) -> None:
         if self._n == self.capacity:
             keep = slice(1, None, 2)  # the epochs that are multiples of the new stride
             half = self.capacity // 2

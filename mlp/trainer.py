@@ -222,18 +222,7 @@ class Trainer:
         return False
 
     def _divergence_reason(self, loss: float) -> str:
-        what = "became NaN" if math.isnan(loss) else "overflowed"
-        lr = self.config.lr
-        if all(a == "none" for a in self.config.activations):
-            return (
-                f"the loss {what}: with no activation nothing bounds the values, which grow "
-                f"through every layer; try a much smaller learning rate (the lab used 5e-6) "
-                f"or add a sigmoid"
-            )
-        return (
-            f"the loss {what}: the learning rate {lr:g} is likely too large for this network; "
-            f"try {lr / 10:g}"
-        )
+        return divergence_reason(self.config, loss)
 
     # -- stepping through -----------------------------------------------------------
 
@@ -423,3 +412,19 @@ class Trainer:
         """Accuracy on ``n`` fresh points the network has never seen (the lab's 3.D)."""
         x, label = self.dataset.fresh(n, self.config.seed + 10_000 if seed is None else seed)
         return self.evaluate(x, label)
+
+
+def divergence_reason(config: RunConfig, loss: float) -> str:
+    """Why a loss stopped being finite, and what to try, in the user's words."""
+    what = "became NaN" if math.isnan(loss) else "overflowed"
+    lr = config.lr
+    if all(a == "none" for a in config.activations):
+        return (
+            f"the loss {what}: with no activation nothing bounds the values, which grow "
+            f"through every layer; try a much smaller learning rate (the lab used 5e-6) "
+            f"or add a sigmoid"
+        )
+    return (
+        f"the loss {what}: the learning rate {lr:g} is likely too large for this network; "
+        f"try {lr / 10:g}"
+    )
