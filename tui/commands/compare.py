@@ -1,7 +1,7 @@
 """``backprop-lab compare``: the lab's discussion experiments, side by side.
 
 Every setting given as a comma-separated list is varied (all combinations); runs that share
-their shapes are trained together as one stacked numpy computation (mlp.stacked).
+their shapes are trained together as one stacked numpy computation (mlp.batched).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from ..errors import UsageError
 from .train import ctrl_c_stops, json_number
 
 if TYPE_CHECKING:
-    from mlp.stacked import RunOutcome
+    from mlp.batched import RunOutcome
 
 MAX_RUNS = 64
 JSON_SCHEMA = "backprop-lab/compare-result/1"
@@ -90,7 +90,7 @@ def _show(value: Any) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mlp.stacked import train_many
+    from mlp.batched import train_many
 
     configs, varied, labels = runs_from(args)
     console = Console(highlight=False)
@@ -104,11 +104,12 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(document(outcomes, varied, labels, seconds), indent=2))
         return 130 if should_stop() else 0
-    console.print(table(outcomes, labels))
+    console.print(table(outcomes, varied))
+    for reason in divergence_notes(outcomes):
+        console.print(f"[red]Diverged:[/red] {reason}")
     stacked = sum(o.stacked for o in outcomes)
-    console.print(
-        f"{len(outcomes)} runs in {seconds:.2f} s ({stacked} trained together as stacked arrays)"
-    )
+    together = f", {stacked} of them trained together as stacked arrays" if stacked else ""
+    console.print(f"{len(outcomes)} runs in {seconds:.2f} s{together}")
     if should_stop():
         console.print("[yellow]Stopped by Ctrl+C: the table shows what each run reached.")
     if not args.no_plots:
@@ -126,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
 def _train_with_progress(
     console: Console, configs: list[RunConfig], should_stop: Callable[[], bool]
 ) -> list[RunOutcome]:
-    from mlp.stacked import train_many
+    from mlp.batched import train_many
 
     if not console.is_terminal:
         print(f"training {len(configs)} runs ...", flush=True)
@@ -146,20 +147,29 @@ def _train_with_progress(
         return train_many(configs, on_progress=on_progress, should_stop=should_stop)
 
 
-def table(outcomes: list[RunOutcome], labels: list[str]) -> Table:
+def table(outcomes: list[RunOutcome], varied: list[str]) -> Table:
+    """One row per run: the varied settings, then how the run ended."""
     result = Table(title="Comparison", title_justify="left")
-    for heading in ("run", "final loss", "accuracy", "first epoch at 100%", "diverged?"):
-        result.add_column(heading, justify="left" if heading == "run" else "right")
-    for label, outcome in zip(labels, outcomes, strict=True):
+    for name in varied or ["run"]:
+        result.add_column(_flag(name), no_wrap=True)
+    for heading in ("final loss", "accuracy", "first epoch at 100%", "diverged"):
+        result.add_column(heading, justify="right")
+    for outcome in outcomes:
         d = outcome.divergence
+        settings = [_show(getattr(outcome.config, name)) for name in varied] or ["run"]
         result.add_row(
-            label,
+            *settings,
             f"{outcome.final_loss:.4g}" if math.isfinite(outcome.final_loss) else "inf",
             f"{outcome.final_accuracy:.1%}",
             "never" if outcome.first_epoch_at_100 is None else f"{outcome.first_epoch_at_100:,}",
-            "no" if d is None else f"[red]epoch {d.epoch}: {d.reason}",
+            "no" if d is None else f"[red]at epoch {d.epoch}",
         )
     return result
+
+
+def divergence_notes(outcomes: list[RunOutcome]) -> list[str]:
+    """Why runs diverged, each reason once."""
+    return list(dict.fromkeys(o.divergence.reason for o in outcomes if o.divergence))
 
 
 def document(
