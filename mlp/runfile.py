@@ -63,6 +63,8 @@ def load(path: str | Path) -> Trainer:
     path = Path(path)
     if not path.exists():
         raise RunFileError(f"{path}: no such file")
+    if not zipfile.is_zipfile(path):  # else numpy guesses "pickle" and says so, confusingly
+        raise RunFileError(f"{path}: not a backprop-lab run file (not an .npz archive)")
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {k: data[k] for k in data.files}

@@ -129,6 +129,13 @@ def test_garbage_bytes(tmp_path) -> None:
     _refused(path, "garbage.npz", "not a backprop-lab run file")
 
 
+def test_a_text_file_is_not_taken_for_a_pickle(tmp_path) -> None:
+    path = tmp_path / "notes.npz"
+    path.write_text("junk\n")
+    message = _refused(path, "notes.npz", "not an .npz archive")
+    assert "pickle" not in message
+
+
 def test_a_truncated_file(tmp_path) -> None:
     good = mlp.save(Trainer(CONFIGS[0]), tmp_path / "good.npz")
     cut = tmp_path / "cut.npz"
