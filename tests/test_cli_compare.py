@@ -61,6 +61,7 @@ def test_first_epoch_at_100_is_reported(capsys) -> None:
     ("argv", "message"),
     [
         (["--lr", "0.5,-1"], "learning rate must be a positive number"),
+        (["--lr", "0.1"], "there is nothing to compare"),
         (["--lr", ",".join(["0.1"] * 65)], "compare at most 64"),
         (["--act", "sigmoid,swish"], "unknown activation 'swish'"),
         (["--hidden", "8,x"], "expected hidden sizes like 8"),

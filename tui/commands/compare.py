@@ -67,6 +67,11 @@ def runs_from(args: argparse.Namespace) -> tuple[list[RunConfig], list[str], lis
         for k, v in given.items()
     }
     varied = [k for k, v in given.items() if isinstance(v, tuple) and len(v) > 1]
+    if not varied:
+        raise UsageError(
+            "there is nothing to compare: give a setting two or more values, e.g. "
+            "--lr 0.5,0.05,0.005 (for one run, use 'backprop-lab train')"
+        )
     combinations = list(itertools.product(*(given[k] for k in varied)))
     if len(combinations) > MAX_RUNS:
         raise UsageError(f"that is {len(combinations)} runs; compare at most {MAX_RUNS} at a time")
@@ -75,7 +80,7 @@ def runs_from(args: argparse.Namespace) -> tuple[list[RunConfig], list[str], lis
     for values in combinations:
         changes = dict(zip(varied, values, strict=True))
         configs.append(base.replace(**changes).validated())
-        labels.append(" ".join(f"{_flag(k)} {_show(v)}" for k, v in changes.items()) or "run")
+        labels.append(" ".join(f"{_flag(k)} {_show(v)}" for k, v in changes.items()))
     return configs, varied, labels
 
 
@@ -150,13 +155,13 @@ def _train_with_progress(
 def table(outcomes: list[RunOutcome], varied: list[str]) -> Table:
     """One row per run: the varied settings, then how the run ended."""
     result = Table(title="Comparison", title_justify="left")
-    for name in varied or ["run"]:
+    for name in varied:
         result.add_column(_flag(name), no_wrap=True)
     for heading in ("final loss", "accuracy", "first epoch at 100%", "diverged"):
         result.add_column(heading, justify="right")
     for outcome in outcomes:
         d = outcome.divergence
-        settings = [_show(getattr(outcome.config, name)) for name in varied] or ["run"]
+        settings = [_show(getattr(outcome.config, name)) for name in varied]
         result.add_row(
             *settings,
             f"{outcome.final_loss:.4g}" if math.isfinite(outcome.final_loss) else "inf",
