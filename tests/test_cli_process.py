@@ -136,3 +136,20 @@ def test_help_teaches_every_command() -> None:
     ):
         assert option in train.stdout
     assert "examples:" in train.stdout
+
+
+def test_compare_on_a_terminal_shows_progress_and_ctrl_c_keeps_the_table() -> None:
+    process = subprocess.Popen(
+        [PYTHON, "-m", "tui", "compare", "--lr", "0.5,0.05", "--epochs", "100000000"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(FORCE_COLOR="1", COLUMNS="100"),
+    )
+    time.sleep(3)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert "Traceback" not in err, err
+    assert process.returncode == 130
+    assert "epochs (all runs)" in out  # the live progress bar was drawn
+    assert "Comparison" in out and "Stopped by Ctrl+C" in out

@@ -140,11 +140,11 @@ def _train_with_progress(
     columns = (
         TextColumn(f"[bold]training {len(configs)} runs"),
         BarColumn(),
-        TextColumn("{task.completed:,.0f}/{task.total:,.0f} epochs"),
+        TextColumn("{task.completed:,.0f}/{task.total:,.0f} epochs (all runs)"),
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=console) as bar:
-        task = bar.add_task("compare", total=None)
+        task = bar.add_task("compare", total=sum(c.epochs for c in configs))
 
         def on_progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
