@@ -182,13 +182,16 @@ def add_run_options(
         compare=compare,
         choices=OPTIMIZERS,
     )
-    _option(train, "--momentum", float, "momentum factor, in [0, 1) (0.9)", compare=compare)
+    _option(
+        train, "--momentum", float, "momentum factor, in [0, 1) (0.9)", compare=compare, metavar="M"
+    )
     _option(
         train,
         "--batch-size",
         positive_int,
         "samples per update; 1 = per-sample SGD (default: the whole dataset)",
         compare=compare,
+        metavar="N",
     )
     _option(
         train,

@@ -10,6 +10,7 @@ import argparse
 import itertools
 import json
 import math
+import textwrap
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -46,9 +47,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser = subparsers.add_parser(
         "compare",
         help="vary settings (e.g. --lr 0.5,0.05,0.005) and compare the runs in one chart",
-        description="Train one run per combination of the listed values and compare them: loss "
-        "curves overlaid in one chart, and a table of final loss, accuracy, the first epoch at "
-        "100%% accuracy and divergence. Settings not listed keep the lab default.",
+        description=textwrap.fill(
+            "Train one run per combination of the listed values and compare them: loss "
+            "curves overlaid in one chart, and a table of final loss, accuracy, the first epoch at "
+            "100% accuracy and divergence. Settings not listed keep the lab default."
+        ),
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

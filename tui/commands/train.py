@@ -6,6 +6,7 @@ import argparse
 import json
 import math
 import signal
+import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -42,10 +43,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser = subparsers.add_parser(
         "train",
         help="train without the app: progress, the lab's prediction table, plots, JSON",
-        description="Train a network in this terminal and report it the way the lab does: the "
-        "per-sample prediction table, loss and accuracy, the learning curve, ground truth beside "
-        "prediction, and the decision boundary. Divergence is a result (exit 0), bad input "
-        "exits with 2, Ctrl+C stops cleanly (exit 130) and still saves with --save.",
+        description=textwrap.fill(
+            "Train a network in this terminal and report it the way the lab does: the "
+            "per-sample prediction table, loss and accuracy, the learning curve, ground truth beside "
+            "prediction, and the decision boundary. Divergence is a result (exit 0), bad input "
+            "exits with 2, Ctrl+C stops cleanly (exit 130) and still saves with --save."
+        ),
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
