@@ -45,9 +45,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="train without the app: progress, the lab's prediction table, plots, JSON",
         description=textwrap.fill(
             "Train a network in this terminal and report it the way the lab does: the "
-            "per-sample prediction table, loss and accuracy, the learning curve, ground truth beside "
-            "prediction, and the decision boundary. Divergence is a result (exit 0), bad input "
-            "exits with 2, Ctrl+C stops cleanly (exit 130) and still saves with --save."
+            "per-sample prediction table, loss and accuracy, the learning curve, ground "
+            "truth beside prediction, and the decision boundary. Divergence is a result "
+            "(exit 0), bad input exits with 2, Ctrl+C stops cleanly (exit 130) and still "
+            "saves with --save."
         ),
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
