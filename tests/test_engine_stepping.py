@@ -116,6 +116,7 @@ def test_stepping_train_and_train_step_give_identical_weights(batch_size) -> Non
     ],
 )
 def test_every_kind_of_sub_step_runs_the_same_stepped_or_bulk(changes) -> None:
+    changes = dict(changes)  # parametrize shares the dict between runs: never mutate it
     cfg = _config(changes.pop("batch_size", None), **changes)
     stepped, bulk = Trainer(cfg), Trainer(cfg)
     _step_epochs(stepped, 4)
