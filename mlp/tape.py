@@ -274,8 +274,9 @@ class Tape:
                     (f"dL/dZ{i}", f"W{i}"),
                 ),
                 "{product}({d_z}, {w_t}, out={d_prev})",
-                # One unit (the output) makes this an outer product again.
-                product=np.multiply if net.sizes[i] == 1 else np.dot,
+                # One unit (the output) makes this an outer product again; a broadcast
+                # multiply beats BLAS only for a single row.
+                product=np.multiply if net.sizes[i] == 1 and self.rows == 1 else np.dot,
                 d_z=d_z,
                 w_t=v[f"W{i}"].T,
                 d_prev=v[f"dL/d{prev}"],
