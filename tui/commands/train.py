@@ -103,8 +103,8 @@ def build_trainer(args: argparse.Namespace) -> tuple[Trainer, int]:
             f"{flags} cannot change a loaded run (only --lr, --momentum, --epochs and "
             "--target-loss can); train a new run instead"
         )
-    changed = trainer.config.replace(**{k: v for k, v in given.items() if k != "epochs"})
-    changed.validated()
+    # Refuse a bad --target-loss (or lr, momentum) before training, as for a new run.
+    trainer.config.replace(**{k: v for k, v in given.items() if k != "epochs"}).validated()
     if "lr" in given:
         trainer.set_lr(given["lr"])
     if "momentum" in given:
