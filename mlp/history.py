@@ -12,6 +12,13 @@ import numpy as np
 Array = np.ndarray
 
 
+def evenly_spread(n: int, points: int) -> Array:
+    """Indices of at most ``points`` of ``n`` points, evenly spread, first and last kept."""
+    if n <= points:
+        return np.arange(n)
+    return np.linspace(0, n - 1, points).round().astype(int)
+
+
 class History:
     """One run's points, or with ``runs=K`` the points of K runs trained side by side
     (``loss`` and ``accuracy`` then have one column per run)."""
@@ -68,9 +75,7 @@ class History:
 
     def downsampled(self, points: int = 1000) -> tuple[Array, Array, Array]:
         """At most ``points`` evenly spread points (for plots and JSON)."""
-        if self._n <= points:
-            return self.epochs, self.loss, self.accuracy
-        idx = np.linspace(0, self._n - 1, points).round().astype(int)
+        idx = evenly_spread(self._n, points)
         return self._epoch[idx], self._loss[idx], self._accuracy[idx]
 
     def state(self) -> dict[str, Array]:

@@ -17,11 +17,9 @@ from mlp import ConfigError, DatasetError, RunFileError
 
 from . import options
 from .commands import COMMANDS
-from .errors import UsageError
+from .errors import EXIT_INTERRUPTED, EXIT_USAGE, UsageError
 
 PROG = "backprop-lab"
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
 
 DESCRIPTION = """\
 Watch a small neural network learn by backpropagation, one matrix at a time.

@@ -1,6 +1,9 @@
-"""The one error type the command line turns into a sentence and exit code 2."""
+"""The command line's exit codes, and the one error type it turns into a sentence."""
 
 from __future__ import annotations
+
+EXIT_USAGE = 2  # bad input: one sentence on stderr
+EXIT_INTERRUPTED = 130  # stopped by Ctrl+C, as a shell reports SIGINT
 
 
 class UsageError(ValueError):

@@ -23,15 +23,14 @@ from rich.text import Text
 from mlp import RunConfig
 
 from .. import options, terminal_plots
-from ..errors import UsageError
-from .train import ctrl_c_stops, json_number
+from ..errors import EXIT_INTERRUPTED, UsageError
+from .train import ctrl_c_stops, history_document, json_number
 
 if TYPE_CHECKING:
     from mlp.batched import RunOutcome
 
 MAX_RUNS = 64
 JSON_SCHEMA = "backprop-lab/compare-result/1"
-HISTORY_POINTS = 200
 
 EXAMPLES = """\
 examples (the lab's discussion):
@@ -65,10 +64,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def runs_from(args: argparse.Namespace) -> tuple[list[RunConfig], list[str], list[str]]:
     """One config per combination; the varied setting names; a label per run."""
     given = options.given(args)
-    fixed = {
-        k: v[0] if isinstance(v, tuple) and k not in ("epochs", "target_loss") else v
-        for k, v in given.items()
-    }
+    fixed = {k: v[0] if isinstance(v, tuple) else v for k, v in given.items()}
     varied = [k for k, v in given.items() if isinstance(v, tuple) and len(v) > 1]
     if not varied:
         raise UsageError(
@@ -109,16 +105,17 @@ def run(args: argparse.Namespace) -> int:
         else:
             outcomes = _train_with_progress(console, configs, should_stop)
     seconds = time.perf_counter() - started
+    code = EXIT_INTERRUPTED if should_stop() else 0
     if args.json:
         print(json.dumps(document(outcomes, varied, labels, seconds), indent=2))
-        return 130 if should_stop() else 0
+        return code
     console.print(table(outcomes, varied))
     for reason in divergence_notes(outcomes):
         console.print(f"[red]Diverged:[/red] {reason}")
     stacked = sum(o.stacked for o in outcomes)
     together = f", {stacked} of them trained together as stacked arrays" if stacked else ""
     console.print(f"{len(outcomes)} runs in {seconds:.2f} s{together}")
-    if should_stop():
+    if code == EXIT_INTERRUPTED:
         console.print("[yellow]Stopped by Ctrl+C: the table shows what each run reached.")
     if not args.no_plots:
         colour = console.is_terminal and not console.no_color
@@ -129,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
             colour=colour,
         )
         console.print(Text.from_ansi(chart))
-    return 130 if should_stop() else 0
+    return code
 
 
 def _train_with_progress(
@@ -185,7 +182,6 @@ def document(
 ) -> dict[str, Any]:
     runs = []
     for label, o in zip(labels, outcomes, strict=True):
-        step = max(1, math.ceil(len(o.epochs) / HISTORY_POINTS))
         d = o.divergence
         runs.append(
             {
@@ -200,11 +196,7 @@ def document(
                 if d is None
                 else {"epoch": d.epoch, "loss": json_number(d.loss), "reason": d.reason},
                 "stacked": o.stacked,
-                "history": {
-                    "epoch": o.epochs[::step].astype(int).tolist(),
-                    "loss": [json_number(v) for v in o.loss[::step].tolist()],
-                    "accuracy": [json_number(v) for v in o.accuracy[::step].tolist()],
-                },
+                "history": history_document(o.epochs, o.loss, o.accuracy),
             }
         )
     return {"schema": JSON_SCHEMA, "varied": varied, "seconds": seconds, "runs": runs}

@@ -12,21 +12,22 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.text import Text
 
 import mlp
 from mlp import Trainer, TrainResult
+from mlp.history import evenly_spread
 from mlp.trainer import Progress as TrainProgress
 
 from .. import options, terminal_plots
-from ..errors import UsageError
+from ..errors import EXIT_INTERRUPTED, UsageError
 
 JSON_SCHEMA = "backprop-lab/train-result/1"
 HISTORY_POINTS = 200
 PLAIN_INTERVAL = 2.0  # seconds between progress lines when stdout is not a terminal
-EXIT_INTERRUPTED = 130
 
 EXAMPLES = """\
 examples:
@@ -261,7 +262,7 @@ def result_document(
 ) -> dict[str, Any]:
     """Everything a script needs; non-finite numbers become null (JSON has no inf)."""
     evaluation = trainer.evaluate()
-    epochs, loss, accuracy = trainer.history.downsampled(HISTORY_POINTS)
+    history = trainer.history
     divergence = result.divergence
     return {
         "schema": JSON_SCHEMA,
@@ -287,11 +288,7 @@ def result_document(
             {"sample": i, "ground_truth": g, "prediction": json_number(p)}
             for i, g, p in evaluation.rows()
         ],
-        "history": {
-            "epoch": epochs.astype(int).tolist(),
-            "loss": [json_number(v) for v in loss.tolist()],
-            "accuracy": [json_number(v) for v in accuracy.tolist()],
-        },
+        "history": history_document(history.epochs, history.loss, history.accuracy),
         "saved": None if saved is None else str(saved),
     }
 
@@ -299,6 +296,16 @@ def result_document(
 def loss_text(value: float) -> str:
     """The lab's five decimals, switching to exponent form where they would read 0.00000."""
     return f"{value:.5f}" if not 0 < abs(value) < 1e-4 else f"{value:.3e}"
+
+
+def history_document(epochs: np.ndarray, loss: np.ndarray, accuracy: np.ndarray) -> dict:
+    """A learning curve for JSON: at most HISTORY_POINTS points, first and last kept."""
+    keep = evenly_spread(len(epochs), HISTORY_POINTS)
+    return {
+        "epoch": epochs[keep].astype(int).tolist(),
+        "loss": [json_number(v) for v in loss[keep].tolist()],
+        "accuracy": [json_number(v) for v in accuracy[keep].tolist()],
+    }
 
 
 def json_number(value: float) -> float | None:
