@@ -283,6 +283,7 @@ class _Stack:
         divergences: list[Divergence | None] = [None] * k
         first_at_100: list[int | None] = [None] * k
         last_loss = np.full(k, np.nan)
+        last_epoch_loss = last_loss
         epochs_run = np.zeros(k, dtype=int)
         epoch = 0
         with np.errstate(all="ignore"):
@@ -298,14 +299,14 @@ class _Stack:
                         )
                         final_params[run] = self.params[run].copy()
                         last_loss[run] = value
+                        epochs_run[run] = epoch
                         live[run] = waiting[run] = False
                     if not live.any():
                         break
                 self._backward()
                 self.optimizer.update(self.params, self.grads)
                 epoch += 1
-                epochs_run[live] = epoch
-                last_loss[live] = loss[live]
+                last_epoch_loss = loss
                 recording = history.wants(epoch)
                 if recording or waiting.any():
                     accuracy = self._accuracy(y)
@@ -316,6 +317,9 @@ class _Stack:
                         waiting[run] = False
                 if epoch % CHECK_EPOCHS == 0 and clock.tick(CHECK_EPOCHS * int(live.sum())):
                     break
+        # Runs still live ran every epoch; the others stopped where they diverged.
+        epochs_run[live] = epoch
+        last_loss[live] = last_epoch_loss[live]
         clock.tick((epoch % CHECK_EPOCHS) * int(live.sum()))
         outcomes = []
         for run, trainer in enumerate(self.trainers):
