@@ -34,10 +34,6 @@ class Evaluation:
             )
         ]
 
-    def lab_lines(self) -> list[str]:
-        """The lab's printout: ``Iter 1 | Ground truth: 0 | prediction: 0.00837``."""
-        return [f"Iter {i} | Ground truth: {g} | prediction: {p:.5f}" for i, g, p in self.rows()]
-
 
 def accuracy(prediction: Array, label: Array) -> float:
     return float(np.mean((prediction > THRESHOLD) == (label > THRESHOLD)))

@@ -192,7 +192,7 @@ async def test_up_down_select_the_sample_shown():
         await pilot.press("up", "up")
         assert app.snapshot.sample == first - 1
         x = app.trainer.dataset.x[first - 1]
-        assert f"sample {first}/21 (↑/↓): x = [{x[0]:.4g}, {x[1]:.4g}]" in formulas(app)
+        assert f"sample {first}/21 (↑/↓): x = [{x[0]:.4f}, {x[1]:.4f}]" in formulas(app)
 
 
 async def _open_settings(pilot) -> SettingsScreen:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import math
 import textwrap
 import time
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from rich.text import Text
 
 from mlp import RunConfig
 
+from .. import format as fmt
 from .. import options, terminal_plots
 from ..errors import EXIT_INTERRUPTED, UsageError
 from .train import ctrl_c_stops, history_document, json_number
@@ -164,8 +164,8 @@ def table(outcomes: list[RunOutcome], varied: list[str]) -> Table:
         settings = [_show(getattr(outcome.config, name)) for name in varied]
         result.add_row(
             *settings,
-            f"{outcome.final_loss:.4g}" if math.isfinite(outcome.final_loss) else "inf",
-            f"{outcome.final_accuracy:.1%}",
+            fmt.number(outcome.final_loss),
+            fmt.percent(outcome.final_accuracy),
             "never" if outcome.first_epoch_at_100 is None else f"{outcome.first_epoch_at_100:,}",
             "no" if d is None else f"[red]at epoch {d.epoch}",
         )

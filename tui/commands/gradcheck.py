@@ -11,6 +11,7 @@ from rich.table import Table
 from mlp import Trainer
 from mlp.gradcheck import TOLERANCE, check
 
+from .. import format as fmt
 from .. import options
 
 
@@ -60,13 +61,17 @@ def run(args: argparse.Namespace) -> int:
         table.add_row(
             tensor.name,
             shape,
-            f"{tensor.analytic_norm:.4g}",
-            f"{tensor.relative_error:.2e}" if np.isfinite(tensor.relative_error) else "not finite",
+            fmt.number(tensor.analytic_norm),
+            fmt.scientific(tensor.relative_error)
+            if np.isfinite(tensor.relative_error)
+            else "not finite",
             "[green]pass" if tensor.passed else "[red]FAIL",
         )
     console.print(table)
     if outcome.passed:
-        console.print(f"[green]All gradients match (worst {outcome.worst:.2e} < {TOLERANCE:g}).")
+        worst = fmt.scientific(outcome.worst)
+        console.print(f"[green]All gradients match (worst {worst} < {fmt.exact(TOLERANCE)}).")
         return 0
-    console.print(f"[red]Gradient check failed: worst relative error {outcome.worst:.2e}.")
+    worst = fmt.scientific(outcome.worst)
+    console.print(f"[red]Gradient check failed: worst relative error {worst}.")
     return 1

@@ -22,6 +22,7 @@ from mlp import Trainer, TrainResult
 from mlp.history import evenly_spread
 from mlp.trainer import Progress as TrainProgress
 
+from .. import format as fmt
 from .. import options, terminal_plots
 from ..errors import EXIT_INTERRUPTED, UsageError
 
@@ -160,7 +161,7 @@ def train(
             )
             if print_every and result.epochs_run and trainer.epoch % print_every == 0:
                 # console.print goes above a live progress bar, not through it
-                console.print(f"epoch {trainer.epoch} loss : {trainer.last_loss:.10g}")
+                console.print(f"epoch {trainer.epoch} loss : {fmt.number(trainer.last_loss, 10)}")
             if chunk == 0:
                 break
     return TrainResult(
@@ -177,8 +178,8 @@ def _progress_reporter(
         def plain(p: TrainProgress) -> None:
             accuracy = _last_accuracy(trainer)
             print(
-                f"epoch {p.epoch}/{start + epochs}  loss {p.loss:.6g}  accuracy "
-                f"{accuracy:.1%}  {p.epochs_per_second:,.0f} epochs/s",
+                f"epoch {p.epoch}/{start + epochs}  loss {fmt.number(p.loss, 6)}  accuracy "
+                f"{fmt.percent(accuracy)}  {p.epochs_per_second:,.0f} epochs/s",
                 flush=True,
             )
 
@@ -210,8 +211,8 @@ def _progress_reporter(
                 task,
                 completed=p.epoch - start,
                 epoch=p.epoch,
-                loss=f"{p.loss:.4g}",
-                accuracy=f"{_last_accuracy(trainer):.1%}",
+                loss=fmt.number(p.loss),
+                accuracy=fmt.percent(_last_accuracy(trainer)),
                 speed=f"{p.epochs_per_second:,.0f}",
             )
 
@@ -293,9 +294,12 @@ def result_document(
     }
 
 
-def loss_text(value: float) -> str:
-    """The lab's five decimals, switching to exponent form where they would read 0.00000."""
-    return f"{value:.5f}" if not 0 < abs(value) < 1e-4 else f"{value:.3e}"
+def lab_lines(evaluation: mlp.Evaluation) -> list[str]:
+    """The lab's printout: ``Iter 1 | Ground truth: 0 | prediction: 0.00837``."""
+    return [
+        f"Iter {i} | Ground truth: {g} | prediction: {fmt.fixed(p)}"
+        for i, g, p in evaluation.rows()
+    ]
 
 
 def history_document(epochs: np.ndarray, loss: np.ndarray, accuracy: np.ndarray) -> dict:
@@ -326,11 +330,11 @@ def report(
 ) -> None:
     evaluation = trainer.evaluate()
     if table:
-        for line in evaluation.lab_lines():
+        for line in lab_lines(evaluation):
             console.print(line)
     correct = int(round(evaluation.accuracy * len(evaluation.label)))
     console.print(
-        f"[bold]Loss = {loss_text(evaluation.loss)}, accuracy = {evaluation.accuracy:.1%}"
+        f"[bold]Loss = {fmt.fixed(evaluation.loss)}, accuracy = {fmt.percent(evaluation.accuracy)}"
         f"[/bold] ({correct}/{len(evaluation.label)} correct, {trainer.epoch} epochs)",
         soft_wrap=True,
     )
@@ -343,8 +347,8 @@ def report(
         console.print(f"[bold red]Diverged at epoch {d.epoch}:[/bold red] {d.reason}")
     if test is not None:
         console.print(
-            f"On {len(test.label)} fresh points it never saw: loss {loss_text(test.loss)}, "
-            f"accuracy {test.accuracy:.1%}"
+            f"On {len(test.label)} fresh points it never saw: loss {fmt.fixed(test.loss)}, "
+            f"accuracy {fmt.percent(test.accuracy)}"
         )
     if saved is not None:
         console.print(f"Saved the run to {saved} (resume: backprop-lab train --load {saved})")

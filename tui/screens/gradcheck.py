@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Static
 
 from mlp.gradcheck import TOLERANCE, GradCheck
 
-from ..widgets import format as fmt
+from .. import format as fmt
 
 
 class GradcheckScreen(ModalScreen[None]):
@@ -45,7 +45,7 @@ class GradcheckScreen(ModalScreen[None]):
             mark = Text("pass", "green") if tensor.passed else Text("FAIL", "bold red")
             table.add_row(
                 tensor.name,
-                f"{tensor.relative_error:.2e}",
+                fmt.scientific(tensor.relative_error),
                 fmt.number(tensor.analytic_norm),
                 mark,
             )

@@ -24,6 +24,8 @@ from lessons.loader import find
 from lessons.model import Lesson, Step
 from mlp import ConfigError, DatasetError, Trainer
 
+from .. import format as fmt
+
 TRAIN_CHUNK = 500  # epochs per press of t
 RUN_LIMIT = 20000  # epochs r trains at most while waiting for the check
 
@@ -128,8 +130,8 @@ class LessonScreen(Screen):
         text = Text()
         text.append(f"{t.config.describe()}\non {t.config.dataset}\n\n", style="bold")
         text.append(f"epoch {snapshot['epoch']}   ")
-        text.append(f"loss {snapshot['loss']:.4g}   ")
-        text.append(f"accuracy {snapshot['accuracy']:.1%}\n")
+        text.append(f"loss {fmt.number(snapshot['loss'])}   ")
+        text.append(f"accuracy {fmt.percent(snapshot['accuracy'])}\n")
         if snapshot["diverged"] and t.divergence is not None:
             text.append(f"diverged: {t.divergence.reason}\n", style="red")
         step = t.current_step
@@ -249,7 +251,7 @@ def _preview(value: np.ndarray, rows: int = 4, cols: int = 5) -> str:
     matrix = np.atleast_2d(value)
     lines = [f"shape {matrix.shape[0]}×{matrix.shape[1]}"]
     for row in matrix[:rows]:
-        cells = " ".join(f"{v:8.4f}" for v in row[:cols])
+        cells = " ".join(f"{fmt.number(v):>10}" for v in row[:cols])
         lines.append(cells + (" …" if matrix.shape[1] > cols else ""))
     if matrix.shape[0] > rows:
         lines.append("…")

@@ -18,8 +18,8 @@ from textual.widgets import Static
 from mlp import Step
 from mlp.tape import pretty
 
+from .. import format as fmt
 from ..snapshot import Snapshot
-from . import format as fmt
 
 PHASE_STYLE = {
     "forward": "bold cyan",

@@ -16,8 +16,8 @@ from rich.style import Style
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from .. import format as fmt
 from ..snapshot import LayerView, Snapshot
-from . import format as fmt
 
 BOUNDED = ("sigmoid", "tanh")
 GLYPHS = "░▒▓█"

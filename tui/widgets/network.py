@@ -9,8 +9,8 @@ from textual.widgets import Static
 
 from mlp.losses import get_loss
 
+from .. import format as fmt
 from ..snapshot import Snapshot
-from . import format as fmt
 
 SYMBOL = {"sigmoid": "σ", "relu": "ReLU", "leaky_relu": "lReLU", "tanh": "tanh", "none": "id"}
 

@@ -7,8 +7,8 @@ from textual.widgets import Static
 
 from mlp.losses import get_loss
 
+from .. import format as fmt
 from ..snapshot import Snapshot
-from . import format as fmt
 
 
 def status_text(snapshot: Snapshot) -> Text:
@@ -20,7 +20,7 @@ def status_text(snapshot: Snapshot) -> Text:
     text = Text()
     text.append(f"epoch {snapshot.epoch:,}", style="bold")
     text.append(f" · loss {loss_text} ({kind}/sample)")
-    text.append(f" · accuracy {snapshot.accuracy:.1%}")
+    text.append(f" · accuracy {fmt.percent(snapshot.accuracy)}")
     text.append(f" · {eps_text} epochs/s")
     text.append(f" · speed {snapshot.speed}")
     if snapshot.running:
