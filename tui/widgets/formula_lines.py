@@ -168,6 +168,10 @@ def _batch(snapshot: Snapshot, key: str) -> str:
 
 
 def _scalar(snapshot: Snapshot, key: str) -> float | None:
+    """The operand as one number, if it is one and still holds what the line used (after the
+    update a weight holds its new value, not the one the pass multiplied by)."""
+    if snapshot.pass_done and not snapshot.is_per_sample(key) and not key.startswith("dL/d"):
+        return None
     return snapshot.values[key].scalar
 
 
@@ -201,7 +205,7 @@ def _forward(step, snapshot: Snapshot) -> Line:
     formula = display_formula(step, snapshot)
     scalars = [_scalar(snapshot, op) for op in ops]
     if value.size == 1 and all(s is not None for s in scalars):
-        if step.key.startswith("Z"):  # a 1×1 weight: Z = a ■ w (+ b)
+        if step.key == f"Z{step.layer}":  # a 1×1 weight: Z = a ■ w (+ b)
 
             def evaluate(*v: float) -> float:
                 return v[0] * v[1] + (v[2] if len(v) > 2 else 0.0)
@@ -448,4 +452,5 @@ def plain(snapshot: Snapshot) -> str:
     for marker, line in lines(snapshot):
         rows.append(f"{marker} {line.text}")
         rows += [f"    {detail}" for detail in line.details]
+    rows.append(f"  {LEGEND}")
     return "\n".join(rows)

@@ -19,7 +19,7 @@ from textual.widgets import Static
 
 from ..snapshot import Snapshot
 from . import formula_lines
-from .formula_lines import Line
+from .formula_lines import Line, plain
 
 PHASE_STYLE = {
     "forward": "bold cyan",
@@ -100,4 +100,4 @@ class FormulasPanel(Vertical, can_focus=False):
         return formula_lines.plain(self.snapshot) if self.snapshot is not None else ""
 
 
-__all__ = ["FormulasPanel"]
+__all__ = ["FormulasPanel", "plain"]
