@@ -220,7 +220,7 @@ def truth_and_prediction(
                     x[chosen, 0].tolist(),
                     x[chosen, 1].tolist(),
                     marker=marker,
-                    color="red" if cls == 0 else "blue",
+                    color=("red" if cls == 0 else "blue") if colour else "default",
                 )
     built = plotext.build()
     plotext.main()
