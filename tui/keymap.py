@@ -126,6 +126,13 @@ def footer_width(action: str) -> int | None:
     return ALWAYS
 
 
+def footer_tier(width: int) -> int:
+    """How many of the footer's width thresholds ``width`` reaches (the footer changes only
+    when this does)."""
+    widths = {key.footer_width for key in TRAINER_KEYS if key.footer_width}
+    return sum(width >= w for w in widths)
+
+
 def describe(binding: Binding) -> str:
     """The help screen's sentence for a binding of any screen."""
     return DESCRIPTIONS.get(binding.action, binding.description)

@@ -46,6 +46,7 @@ class TrainerScreen(Screen):
         self._drawn: dict[object, float] = {}
         self.snapshot: Snapshot | None = None
         self.wide: bool | None = None
+        self._footer_tier: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -81,7 +82,10 @@ class TrainerScreen(Screen):
 
     def on_resize(self, event: Resize) -> None:
         self._apply_size(event.size.width, event.size.height)
-        self.refresh_bindings()  # the footer shows more keys when there is room
+        tier = keymap.footer_tier(event.size.width)
+        if tier != self._footer_tier:
+            self._footer_tier = tier
+            self.refresh_bindings()  # the footer shows more keys when there is room
 
     def _apply_size(self, width: int, height: int) -> None:
         small = width < MIN_WIDTH or height < MIN_HEIGHT

@@ -16,10 +16,10 @@ import numpy as np
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
-from textual.widgets import Static
 
 from ..messages import SnapshotWanted
 from ..snapshot import Snapshot
+from .text_block import TextBlock
 
 LOW = np.array([59, 111, 214])  # output 0: blue
 MID = np.array([150, 150, 150])  # 0.5: grey
@@ -162,7 +162,7 @@ def _point_style(wrong: bool, no_color: bool) -> Style:
     return Style(color="bright_red" if wrong else "bright_white", bold=True, underline=wrong)
 
 
-class BoundaryView(Static):
+class BoundaryView(TextBlock):
     running_redraw: ClassVar[float] = 0.25  # seconds between redraws while training runs
 
     def __init__(self, **kwargs) -> None:
@@ -197,7 +197,7 @@ class BoundaryView(Static):
             return
         width, lines = self.content_size.width, self.content_size.height
         self.picture = render(self._snapshot, width, lines, self.truth, self.no_color)
-        self.update(self.picture)
+        self.set_content(self.picture, len(self.picture.lines))
 
     @property
     def resolution(self) -> int:

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Static
 
 from ..snapshot import Snapshot
 from . import formula_lines
 from .formula_lines import Line, plain
+from .text_block import TextBlock
 
 PHASE_STYLE = {
     "forward": "bold cyan",
@@ -67,33 +66,41 @@ class FormulasPanel(Vertical, can_focus=False):
         self.snapshot: Snapshot | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(classes="formulas-header", markup=False)
+        yield TextBlock(classes="formulas-header", markup=False)
         with VerticalScroll(can_focus=False):
-            yield Static(classes="formulas-text")
+            yield TextBlock(classes="formulas-text")
 
     def show(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
-        self.query_one(".formulas-header", Static).update(formula_lines.header(snapshot))
-        table = Table.grid(padding=(0, 1))
-        table.add_column(width=1)
-        table.add_column(ratio=1)
-        rows = formula_lines.lines(snapshot)
-        for index, (marker, line) in enumerate(rows):
-            table.add_row(marker, styled(marker, line, index < snapshot.cursor))
-        legend = Text(formula_lines.LEGEND, style="dim")
-        table.add_row("", legend)
-        self.query_one(".formulas-text", Static).update(table)
-        if snapshot.running:
-            return
-        # Keep the current sub-step in view: count the lines above it, wrapped ones too.
         scroll = self.query_one(VerticalScroll)
-        width = max(scroll.size.width - 3, 20)
-        above = rows[: max(snapshot.cursor - 1, 0)]
-        offset = sum(
-            -(-len(line.text) // width) + sum(-(-(len(d) + 2) // width) for d in line.details)
-            for _, line in above
-        )
-        scroll.scroll_to(y=max(0, offset - 3), animate=False)
+        width = max(scroll.size.width - 1, 20)
+        header = formula_lines.header(snapshot)
+        self.query_one(".formulas-header", TextBlock).set_content(header, -(-len(header) // width))
+        rows = formula_lines.lines(snapshot)
+        # One Text, wrapped here with a hanging indent: far cheaper to render than a table.
+        text = Text()
+        current_line = 0
+        for index, (marker, line) in enumerate(rows):
+            if marker == "▶":
+                current_line = len(text.plain.splitlines())
+            body = styled(marker, line, index < snapshot.cursor)
+            for number, piece in enumerate(body.split("\n")):
+                first = marker if number == 0 else " "
+                for wrapped, part in enumerate(piece.wrap(self.app.console, width - 2)):
+                    text.append(f"{first if wrapped == 0 else ' '} ")
+                    text.append_text(part)
+                    text.append("\n")
+        legend = Text(formula_lines.LEGEND, style="dim")
+        for part in legend.wrap(self.app.console, width - 2):
+            text.append("  ")
+            text.append_text(part)
+            text.append("\n")
+        text.rstrip()
+        lines = text.plain.count("\n") + 1
+        self.query_one(".formulas-text", TextBlock).set_content(text, lines)
+        if not snapshot.running:
+            # Keep the current sub-step in view, with a few lines of what led to it above.
+            scroll.scroll_to(y=max(0, current_line - 3), animate=False)
 
     @property
     def plain(self) -> str:

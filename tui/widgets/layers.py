@@ -16,10 +16,10 @@ from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from .. import format as fmt
 from ..snapshot import LayerView, Snapshot
+from .text_block import TextBlock
 
 BOUNDED = ("sigmoid", "tanh")
 GLYPHS = "░▒▓█"  # positive, by size
@@ -152,10 +152,10 @@ class LayersPanel(VerticalScroll, can_focus=False):
     running_redraw: ClassVar[float] = 0.5  # seconds between redraws while training runs
 
     def compose(self):
-        yield Static(id="layers-text", markup=False)
+        yield TextBlock(id="layers-text", markup=False)
 
     lines: Lines | None = None
 
     def show(self, snapshot: Snapshot) -> None:
         self.lines = render(snapshot, max(self.content_size.width, 30))
-        self.query_one(Static).update(self.lines)
+        self.query_one(TextBlock).set_content(self.lines, len(self.lines.lines))

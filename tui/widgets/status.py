@@ -89,7 +89,8 @@ class StatusBar(Static):
 
     def _draw(self) -> None:
         if self.snapshot is not None:
-            self.update(status_text(self.snapshot, self.content_size.width or 1000))
+            # One line, always: a repaint, never a new layout.
+            self.update(status_text(self.snapshot, self.content_size.width or 1000), layout=False)
 
 
 class DivergenceBanner(Static):
