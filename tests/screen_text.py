@@ -25,3 +25,16 @@ def screen_lines(app: App) -> list[str]:
 
 def on_screen(app: App, text: str) -> bool:
     return any(text in line for line in screen_lines(app))
+
+
+def record_notifications(app: App) -> list[str]:
+    """Every message the app notifies from now on (toasts are not in the headless screenshot)."""
+    messages: list[str] = []
+    notify = app.notify
+
+    def recording(message: str, *args, **kwargs) -> None:
+        messages.append(message)
+        notify(message, *args, **kwargs)
+
+    app.notify = recording  # type: ignore[method-assign]
+    return messages

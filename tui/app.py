@@ -22,6 +22,7 @@ import dataclasses
 import sys
 
 from textual.app import App
+from textual.binding import Binding
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
@@ -42,6 +43,8 @@ class BackpropApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "backprop-lab"
     ENABLE_COMMAND_PALETTE = False  # every command has a key, listed by ? and the footer
+    # ? on any screen lists that screen's keys (the trainer screen also shows it in its footer).
+    BINDINGS = [Binding("question_mark", "help", "Help", show=False)]
 
     def __init__(
         self,

@@ -49,10 +49,17 @@ def keys_table(bindings: list[Binding]) -> Table:
     return table
 
 
+# Every screen inherits these (focus moves, copying): the terminal's business, not ours.
+INHERITED = {binding.action for binding in Binding.make_bindings(Screen.BINDINGS)}
+
+
 def screen_bindings(screen: Screen) -> list[Binding]:
-    """The screen's own bindings, shown in the footer or not (the app's ctrl+q and such are
-    the terminal's business)."""
-    return [active.binding for active in screen.active_bindings.values() if active.node is screen]
+    """The screen's own bindings, shown in the footer or not."""
+    return [
+        active.binding
+        for active in screen.active_bindings.values()
+        if active.node is screen and active.binding.action not in INHERITED
+    ]
 
 
 class HelpScreen(ModalScreen[None]):
