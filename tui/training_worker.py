@@ -186,7 +186,7 @@ def _substeps(
     """Sub-steps until the deadline, a stop, the epochs allowed, divergence or the target."""
     target = trainer.config.target_loss
     first = trainer.epoch
-    while time.perf_counter() < deadline and not stopped():
+    while True:  # at least one sub-step a chunk, however short the chunk
         trainer.next_substep()
         if trainer.divergence is not None:
             return "diverged"
@@ -195,4 +195,6 @@ def _substeps(
                 return "target_reached"
             if allowed is not None and trainer.epoch - first >= allowed:
                 break
+        if time.perf_counter() >= deadline or stopped():
+            break
     return "stopped"
