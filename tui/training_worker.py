@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from mlp import Trainer, TrainResult
 
+from . import format as fmt
 from . import snapshot as snap
 
 UPDATES_PER_SECOND = 15.0
@@ -36,7 +37,7 @@ SPEEDS: tuple[int | None, ...] = (1, 10, 100, 1000, 10000, None)
 
 
 def speed_label(speed: int | None) -> str:
-    return "max" if speed is None else f"{speed:,}/s"
+    return "max" if speed is None else f"{fmt.count(speed)}/s"
 
 
 @dataclass

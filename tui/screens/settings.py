@@ -33,9 +33,14 @@ def _widget(field: Field, config: RunConfig):
             [(n, n) for n in names], value=value, id=field.name, allow_blank=False, compact=True
         )
     if field.kind == "check":
-        return Checkbox("add b", value, id=field.name, compact=True)
+        return Checkbox(_on_off(value), value, id=field.name, compact=True)
     text = form.activations_text(value) if field.kind == "names" else form.text_of(field, value)
     return Input(text, id=field.name, placeholder=field.placeholder, compact=True)
+
+
+def _on_off(value: bool) -> str:
+    # Said in words: the checkbox's own mark differs only by colour.
+    return "on" if value else "off"
 
 
 class SettingsScreen(ModalScreen[RunConfig | None]):
@@ -101,6 +106,10 @@ class SettingsScreen(ModalScreen[RunConfig | None]):
         self._describe()
 
     def on_select_changed(self) -> None:
+        self._describe()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        event.checkbox.label = _on_off(event.value)
         self._describe()
 
     def action_apply(self) -> None:

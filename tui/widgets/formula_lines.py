@@ -157,6 +157,8 @@ def _brief(snapshot: Snapshot, key: str) -> str:
     """An operand that is not one number: a short row in full, else size and norm."""
     summary = snapshot.values[key]
     if snapshot.is_per_sample(key):
+        if summary.size == 1:
+            return fmt.number(summary.head[0])
         if summary.size <= fmt.FULL:
             return "[" + ", ".join(fmt.number(v) for v in summary.head) + "]"
         return f"‹{summary.size}›‖{fmt.number(summary.norm)}‖"

@@ -57,7 +57,11 @@ class FormulasPanel(Vertical, can_focus=False):
 
     DEFAULT_CSS = """
     FormulasPanel > .formulas-header { height: auto; text-style: bold; }
-    FormulasPanel > VerticalScroll { height: 1fr; }
+    FormulasPanel > VerticalScroll {
+        height: 1fr;
+        scrollbar-gutter: stable;
+        scrollbar-size-vertical: 1;
+    }
     FormulasPanel > VerticalScroll > Static { width: 1fr; }
     """
 
@@ -72,35 +76,39 @@ class FormulasPanel(Vertical, can_focus=False):
 
     def show(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
-        scroll = self.query_one(VerticalScroll)
-        width = max(scroll.size.width - 1, 20)
         header = formula_lines.header(snapshot)
-        self.query_one(".formulas-header", TextBlock).set_content(header, -(-len(header) // width))
-        rows = formula_lines.lines(snapshot)
+        lines = -(-len(header) // max(self.size.width, 20))
+        self.query_one(".formulas-header", TextBlock).set_content(header, lines)
+        scroll = self.query_one(VerticalScroll)
+        width = max(scroll.scrollable_content_region.width, 20) - 2  # after the marker column
+        console = self.app.console
         # One Text, wrapped here with a hanging indent: far cheaper to render than a table.
         text = Text()
-        current_line = 0
-        for index, (marker, line) in enumerate(rows):
+        starts = []  # the line each sub-step starts on
+        count = 0
+        current = -1
+        for index, (marker, line) in enumerate(formula_lines.lines(snapshot)):
+            starts.append(count)
             if marker == "▶":
-                current_line = len(text.plain.splitlines())
+                current = index
             body = styled(marker, line, index < snapshot.cursor)
             for number, piece in enumerate(body.split("\n")):
-                first = marker if number == 0 else " "
-                for wrapped, part in enumerate(piece.wrap(self.app.console, width - 2)):
-                    text.append(f"{first if wrapped == 0 else ' '} ")
+                for wrapped, part in enumerate(piece.wrap(console, width)):
+                    text.append(f"{marker if number == wrapped == 0 else ' '} ")
                     text.append_text(part)
                     text.append("\n")
-        legend = Text(formula_lines.LEGEND, style="dim")
-        for part in legend.wrap(self.app.console, width - 2):
+                    count += 1
+        for part in Text(formula_lines.LEGEND, style="dim").wrap(console, width):
             text.append("  ")
             text.append_text(part)
             text.append("\n")
+            count += 1
         text.rstrip()
-        lines = text.plain.count("\n") + 1
-        self.query_one(".formulas-text", TextBlock).set_content(text, lines)
+        self.query_one(".formulas-text", TextBlock).set_content(text, count)
         if not snapshot.running:
-            # Keep the current sub-step in view, with a few lines of what led to it above.
-            scroll.scroll_to(y=max(0, current_line - 3), animate=False)
+            # Keep the current sub-step in view, with the two that led to it above.
+            top = starts[max(current - 2, 0)] if current >= 0 else 0
+            scroll.scroll_to(y=top, animate=False)
 
     @property
     def plain(self) -> str:

@@ -20,11 +20,11 @@ SYMBOL = {"sigmoid": "σ", "relu": "ReLU", "leaky_relu": "lReLU", "tanh": "tanh"
 def diagram(snapshot: Snapshot) -> Text:
     """e.g. ``2 ─■W1─▶ 32 σ ─■W2─▶ 32 σ ─■W3─▶ 1 σ``."""
     text = Text()
-    text.append(str(snapshot.sizes[0]), style="bold")
+    text.append(fmt.count(snapshot.sizes[0]), style="bold")
     bias = snapshot.config.bias
     for i, (size, act) in enumerate(zip(snapshot.sizes[1:], snapshot.activations, strict=True), 1):
         text.append(f" ─■W{i}{'+b' if bias else ''}─▶ ", style="dim")
-        text.append(str(size), style="bold")
+        text.append(fmt.count(size), style="bold")
         text.append(f" {SYMBOL.get(act, act)}", style="cyan")
     return text
 
