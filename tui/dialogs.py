@@ -19,12 +19,20 @@ from .screens.help import HelpScreen, screen_bindings
 from .screens.save import DEFAULT_PATH, SaveScreen
 from .screens.settings import SettingsScreen
 
+SETTINGS = "settings"
+
 if TYPE_CHECKING:
     from .app import BackpropApp
 
 
 def open_settings(app: BackpropApp) -> None:
-    app.push_screen(SettingsScreen(app.trainer.config, apply=app.load_config))
+    # One settings screen, kept between openings: building its form is the slow part.
+    if not app.is_screen_installed(SETTINGS):
+        app.install_screen(SettingsScreen(app.trainer.config, apply=app.load_config), SETTINGS)
+    screen = app.get_screen(SETTINGS)
+    assert isinstance(screen, SettingsScreen)
+    screen.load(app.trainer.config)
+    app.push_screen(screen)
 
 
 def open_gradcheck(app: BackpropApp) -> None:

@@ -11,6 +11,7 @@ be compared with.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from dataclasses import dataclass
@@ -86,6 +87,7 @@ def _kind(name: str, annotation: Any) -> str:
     return annotation.__name__
 
 
+@functools.cache  # resolving the annotations is slow, and they never change
 def fields() -> tuple[Field, ...]:
     hints = typing.get_type_hints(RunConfig)
     by_name = {f.name: f for f in dataclasses.fields(RunConfig)}

@@ -1,37 +1,51 @@
-"""The ``?`` screen: every key of the screen it was opened from, and how to read the panels."""
+"""The ``?`` screen: every key of the screen it was opened from, and how to read the panels.
+
+Plain rich text rather than Markdown widgets: it opens in a fraction of the time.
+"""
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Markdown, Static
+from textual.screen import Screen
+from textual.widgets import Static
 
 from .. import keymap
 
-INTRO = """\
-# backprop-lab
+INTRO = (
+    "Watch a small network learn, one matrix at a time. Formulas lists every sub-step of one "
+    "training pass in the lab report's notation (■ matrix product, · entrywise) with the "
+    "numbers of the selected sample; ▶ marks the sub-step just run, › the next one, dimmed ones "
+    "are still to come in this pass. A line of plain numbers checks out by hand at the digits "
+    "shown; a line with ‹size› and ‖norm‖ summarises vectors and matrices (weight gradients sum "
+    "over the batch)."
+)
 
-Watch a small network learn, one matrix at a time. **Formulas** lists every sub-step of one
-training pass in the lab report's notation (■ matrix product, · entrywise) with the numbers of
-the selected sample; ▶ marks the sub-step just run, › the next one, dimmed ones are still to
-come in this pass. A line of plain numbers checks out by hand at the digits shown; a line with
-‹size› and ‖norm‖ summarises vectors and matrices (weight gradients sum over the batch).
+READING = (
+    (
+        "Status",
+        "loss now is the current weights' loss per sample over the whole dataset (MSE "
+        "for squared error); the loss curve's points are each epoch's loss, taken before that "
+        "epoch's update.",
+    ),
+    (
+        "Data",
+        'the shade is the network\'s output over the plane (" ·░" below 0.5, "▒▓█" above, '
+        "tinted blue to orange); digits are the points, a wrong prediction underlined.",
+    ),
+    (
+        "Layers",
+        "one cell per unit, ░▒▓█ positive, -=≡# negative, · zero; s marks a saturated "
+        "sigmoid, d a dead ReLU.",
+    ),
+)
 
-"""
-
-READING = """
-**Status**: *loss now* is the current weights' loss per sample over the whole dataset (MSE for
-squared error); the loss curve's points are each epoch's loss, taken before that epoch's
-update. **Data**: the shade is the network's output over the plane (` ·░` below 0.5, `▒▓█`
-above, tinted blue to orange); digits are the points, a wrong prediction underlined.
-**Layers**: one cell per unit, `░▒▓█` positive, `-=≡#` negative, `·` zero; `s` marks a
-saturated sigmoid, `d` a dead ReLU.
-
-Press Escape, `?` or `q` to close.
-"""
+# Every screen inherits these (focus moves, copying): the terminal's business, not ours.
+INHERITED = {binding.action for binding in Binding.make_bindings(Screen.BINDINGS)}
 
 
 def keys_table(bindings: list[Binding]) -> Table:
@@ -49,10 +63,6 @@ def keys_table(bindings: list[Binding]) -> Table:
     return table
 
 
-# Every screen inherits these (focus moves, copying): the terminal's business, not ours.
-INHERITED = {binding.action for binding in Binding.make_bindings(Screen.BINDINGS)}
-
-
 def screen_bindings(screen: Screen) -> list[Binding]:
     """The screen's own bindings, shown in the footer or not."""
     return [
@@ -62,7 +72,23 @@ def screen_bindings(screen: Screen) -> list[Binding]:
     ]
 
 
-class HelpScreen(ModalScreen[None]):
+def help_text(bindings: list[Binding]) -> Group:
+    reading = Text()
+    for title, body in READING:
+        reading.append(f"{title}: ", style="bold")
+        reading.append(body + "\n")
+    reading.append("Escape, ? or q closes this help.", style="dim")
+    return Group(
+        Text("backprop-lab", style="bold"),
+        Text(INTRO + "\n"),
+        Text("Keys", style="bold"),
+        keys_table(bindings),
+        Text(""),
+        reading,
+    )
+
+
+class HelpScreen(Screen[None]):
     BINDINGS = [
         Binding("escape,question_mark,q", "dismiss", "Close"),
     ]
@@ -73,6 +99,4 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
-            yield Markdown(INTRO)
-            yield Static(keys_table(self.bindings), id="help-keys")
-            yield Markdown(READING)
+            yield Static(help_text(self.bindings), id="help-keys")

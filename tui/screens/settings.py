@@ -14,24 +14,20 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from mlp import ConfigError, DatasetError, RunConfig
 
 from .. import settings_form as form
 from ..settings_form import Field, FormError
+from ..widgets.choice import Choice
 
 
 def _widget(field: Field, config: RunConfig):
     value = getattr(config, field.name)
     if field.kind == "choice":
-        names = list(field.choices)
-        if value not in names:
-            names.append(value)  # e.g. a CSV file given on the command line
-        return Select(
-            [(n, n) for n in names], value=value, id=field.name, allow_blank=False, compact=True
-        )
+        return Choice(field.choices, value, id=field.name)
     if field.kind == "check":
         return Checkbox(_on_off(value), value, id=field.name, compact=True)
     text = form.activations_text(value) if field.kind == "names" else form.text_of(field, value)
@@ -43,21 +39,28 @@ def _on_off(value: bool) -> str:
     return "on" if value else "off"
 
 
-class SettingsScreen(ModalScreen[RunConfig | None]):
+class SettingsScreen(Screen[RunConfig | None]):
+    """A screen of its own, not a dialog over the trainer: drawing the trainer dimmed behind
+    it cost more than the form itself."""
+
     AUTO_FOCUS = "#hidden"
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel"),
-        Binding("ctrl+s,ctrl+enter", "apply", "Apply", show=False),
+        Binding("ctrl+s,ctrl+enter,enter", "apply", "Apply", show=False),
     ]
 
     def __init__(self, config: RunConfig, apply: Callable[[RunConfig], None] | None = None) -> None:
         super().__init__()
         self.config = config
         self.apply = apply  # raises ConfigError or DatasetError when the run cannot be built
+        self._pending = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="settings-body", classes="dialog"):
-            yield Static("Settings  (Enter applies · Escape cancels)", classes="dialog-title")
+            yield Static(
+                "Settings  (Tab moves · ←/→ change a ◀ choice ▶ · Enter applies · Escape cancels)",
+                classes="dialog-title",
+            )
             with Grid(id="settings-grid"):
                 for field in form.fields():
                     yield Label(field.label)
@@ -69,7 +72,31 @@ class SettingsScreen(ModalScreen[RunConfig | None]):
                 yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
-        self._describe()
+        self._describe_soon()
+
+    def load(self, config: RunConfig) -> None:
+        """Show ``config`` again: the app keeps one settings screen and reopens it (building
+        the form is most of what opening it costs)."""
+        self.config = config
+        if not self.is_mounted:
+            return  # compose reads self.config
+        for field in form.fields():
+            widget = self.query_one(f"#{field.name}")
+            value = getattr(config, field.name)
+            if field.kind == "names":
+                value = form.activations_text(value)
+            elif field.kind not in ("choice", "check"):
+                value = form.text_of(field, value)
+            widget.value = value  # type: ignore[attr-defined]
+        self.query_one("#settings-error", Static).update("")
+        self.query_one("#hidden", Input).focus()
+        self._describe_soon()
+
+    def _describe_soon(self) -> None:
+        """Describe once after a burst of changes (every field reports one as it mounts)."""
+        if not self._pending:
+            self._pending = True
+            self.call_after_refresh(self._describe)
 
     def texts(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -84,6 +111,7 @@ class SettingsScreen(ModalScreen[RunConfig | None]):
 
     def _describe(self) -> None:
         """The per-layer activations the form means, and any warning, as the user types."""
+        self._pending = False
         texts = self.texts()
         lines = []
         try:
@@ -103,14 +131,14 @@ class SettingsScreen(ModalScreen[RunConfig | None]):
         self.query_one("#settings-resolved", Static).update("\n".join(lines))
 
     def on_input_changed(self) -> None:
-        self._describe()
+        self._describe_soon()
 
-    def on_select_changed(self) -> None:
-        self._describe()
+    def on_choice_changed(self) -> None:
+        self._describe_soon()
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         event.checkbox.label = _on_off(event.value)
-        self._describe()
+        self._describe_soon()
 
     def action_apply(self) -> None:
         try:
