@@ -151,25 +151,31 @@ class BackpropApp(App[int]):
             self.notify(refused, severity="warning")
         self.refresh_status()
 
-    async def pause(self) -> None:
-        """Stop continuous training and wait until the thread has let go of the trainer."""
+    async def pause(self) -> bool:
+        """Stop continuous training and wait until the thread has let go of the trainer.
+
+        Whether it was running. The caller redraws (most go on to change the trainer first:
+        one snapshot, not two, which for a large network is most of a key's cost).
+        """
         worker = await self.runner.pause()
         if worker is not None:
             self._training_finished(worker)
+        return worker is not None
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name == "training":
             finished = self.runner.finished(event.worker)
-            if finished is not None:
+            if finished is not None:  # it stopped by itself: diverged, or at the target
                 self._training_finished(finished)
+                self.refresh_view()
 
     def _training_finished(self, worker: Worker) -> None:
+        self.refresh_status()  # "paused" at once; the new numbers follow with the snapshot
         if worker.state == WorkerState.ERROR:
             self.notify(f"Training stopped: {worker.error}", severity="error")
         result = worker.result if worker.state == WorkerState.SUCCESS else None
         if result is not None and result.status == "target_reached":
             self.notify(f"Reached the target loss at epoch {fmt.count(result.epoch)}.")
-        self.refresh_view()
 
     # -- actions: stepping --------------------------------------------------------------------
 
@@ -194,6 +200,7 @@ class BackpropApp(App[int]):
         await self.pause()
         trainer = self.trainer
         if trainer.cursor == len(trainer.steps) - 1:
+            self.refresh_view()
             self.notify("The backward pass is done: n runs the update, f starts the next pass.")
             return
         await self._step(Trainer.backward_pass)
@@ -204,6 +211,7 @@ class BackpropApp(App[int]):
     async def action_toggle_run(self) -> None:
         if self.running:
             await self.pause()
+            self.refresh_view()
         else:
             self.start()
 
@@ -224,20 +232,25 @@ class BackpropApp(App[int]):
 
     # -- actions: other screens -----------------------------------------------------------------
 
+    async def _pause_and_show(self) -> None:
+        """Pause, and show where training stopped (behind the screen about to open)."""
+        if await self.pause():
+            self.refresh_view()
+
     async def action_settings(self) -> None:
-        await self.pause()
+        await self._pause_and_show()
         dialogs.open_settings(self)
 
     async def action_gradcheck(self) -> None:
-        await self.pause()
+        await self._pause_and_show()
         dialogs.open_gradcheck(self)
 
     async def action_save(self) -> None:
-        await self.pause()
+        await self._pause_and_show()
         dialogs.open_save(self)
 
     async def action_open_lessons(self) -> None:
-        await self.pause()
+        await self._pause_and_show()
         dialogs.open_lessons(self)
 
     def action_help(self) -> None:

@@ -13,10 +13,12 @@ import contextlib
 import threading
 from collections.abc import Callable
 
+import numpy as np
 from textual.app import App
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState, get_current_worker
 
 from mlp import RunConfig, Trainer, TrainResult
+from mlp.evaluate import Evaluation
 
 from . import snapshot as snap
 from .messages import TrainerUpdated
@@ -38,6 +40,7 @@ class Runner:
         self.control = TrainingControl(speed=SPEEDS[self.speed_index])
         self.worker: Worker | None = None
         self.grid_resolution: int | None = None  # the decision grid a view wants, if any
+        self._evaluated: tuple[Trainer, np.ndarray, Evaluation] | None = None
 
     @property
     def running(self) -> bool:
@@ -55,7 +58,19 @@ class Runner:
             grid_resolution=self.grid_resolution,
             running=False,
             speed=self.speed,
+            evaluation=self._evaluation(),
         )
+
+    def _evaluation(self) -> Evaluation:
+        """The current weights' loss and accuracy, evaluated again only when they changed:
+        stepping through a pass changes no weight until its update."""
+        params = self.trainer.network.params
+        cached = self._evaluated
+        if cached is not None and cached[0] is self.trainer and np.array_equal(cached[1], params):
+            return cached[2]
+        evaluation = self.trainer.evaluate()
+        self._evaluated = (self.trainer, params.copy(), evaluation)
+        return evaluation
 
     # -- continuous training ----------------------------------------------------------------
 

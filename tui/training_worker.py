@@ -170,10 +170,9 @@ def train_continuously(
                 stepping = elapsed / epochs > CHUNK_SECONDS / (4 if stepping else 1)
             if status in ("diverged", "target_reached"):
                 break
-        if time.perf_counter() >= next_report:
-            report()
+        if time.perf_counter() >= next_report and not stopped():
+            report()  # stopped: the UI takes its own snapshot of where training ended
             next_report = time.perf_counter() + interval
-    report()
     if status not in ("diverged", "target_reached"):
         status = "stopped"
     return TrainResult(

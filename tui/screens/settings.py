@@ -53,7 +53,6 @@ class SettingsScreen(Screen[RunConfig | None]):
         super().__init__()
         self.config = config
         self.apply = apply  # raises ConfigError or DatasetError when the run cannot be built
-        self._pending = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="settings-body", classes="dialog"):
@@ -72,7 +71,7 @@ class SettingsScreen(Screen[RunConfig | None]):
                 yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
-        self._describe_soon()
+        self._describe()
 
     def load(self, config: RunConfig) -> None:
         """Show ``config`` again: the app keeps one settings screen and reopens it (building
@@ -90,13 +89,7 @@ class SettingsScreen(Screen[RunConfig | None]):
             widget.value = value  # type: ignore[attr-defined]
         self.query_one("#settings-error", Static).update("")
         self.query_one("#hidden", Input).focus()
-        self._describe_soon()
-
-    def _describe_soon(self) -> None:
-        """Describe once after a burst of changes (every field reports one as it mounts)."""
-        if not self._pending:
-            self._pending = True
-            self.call_after_refresh(self._describe)
+        self._describe()
 
     def texts(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -111,7 +104,6 @@ class SettingsScreen(Screen[RunConfig | None]):
 
     def _describe(self) -> None:
         """The per-layer activations the form means, and any warning, as the user types."""
-        self._pending = False
         texts = self.texts()
         lines = []
         try:
@@ -131,14 +123,14 @@ class SettingsScreen(Screen[RunConfig | None]):
         self.query_one("#settings-resolved", Static).update("\n".join(lines))
 
     def on_input_changed(self) -> None:
-        self._describe_soon()
+        self._describe()
 
     def on_choice_changed(self) -> None:
-        self._describe_soon()
+        self._describe()
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         event.checkbox.label = _on_off(event.value)
-        self._describe_soon()
+        self._describe()
 
     def action_apply(self) -> None:
         try:
