@@ -285,7 +285,8 @@ def _optimizer(trainer: Trainer) -> OptimizerView:
             ("β1", optimizer.beta1),  # type: ignore[attr-defined]
             ("β2", optimizer.beta2),  # type: ignore[attr-defined]
             ("ε", optimizer.eps),  # type: ignore[attr-defined]
-            ("t", optimizer.steps),
+            # t of the update shown: the next one until it has run in this pass.
+            ("t", optimizer.steps + (trainer.cursor < len(trainer.steps))),
         ]
     states = {key: net.split(flat) for key, flat in optimizer.state().items()}
     state_names = {"velocity": "V_{}", "m": "m_{}", "v": "v_{}"}

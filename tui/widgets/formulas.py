@@ -94,6 +94,8 @@ class FormulasPanel(Vertical, can_focus=False):
             body = styled(marker, line, index < snapshot.cursor)
             for number, piece in enumerate(body.split("\n")):
                 for wrapped, part in enumerate(piece.wrap(console, width)):
+                    if wrapped and number:  # an update's tensor line, wrapped: under its text
+                        part = Text("   ") + part
                     text.append(f"{marker if number == wrapped == 0 else ' '} ")
                     text.append_text(part)
                     text.append("\n")

@@ -136,7 +136,7 @@ def render(snapshot: Snapshot, width: int) -> Lines:
         [
             Segment(
                 f"sample {fmt.count(snapshot.sample + 1)}/{fmt.count(snapshot.rows)} (↑/↓) ◀"
-                f" · a cell per unit: {GLYPHS} > 0 (orange), {NEGATIVE_GLYPHS} < 0 (blue), · 0",
+                f" · a cell per unit: {GLYPHS} > 0, {NEGATIVE_GLYPHS} < 0, · 0",
                 DIM,
             )
         ],
