@@ -11,7 +11,6 @@ import mlp
 from mlp import RunConfig, Trainer
 from tui.app import BackpropApp
 from tui.screens.gradcheck import GradcheckScreen
-from tui.screens.help import HelpScreen
 from tui.screens.settings import SettingsScreen
 from tui.widgets.boundary import BoundaryView
 from tui.widgets.loss_plot import LossPlot
@@ -309,15 +308,6 @@ async def test_ctrl_s_saves_the_run_where_asked(tmp_path, monkeypatch):
         app.screen.query_one("#save-path").value = str(tmp_path / "missing" / "dir" / "x.npz")
         await pilot.press("enter")
         assert "Could not save" in str(app.screen.query_one("#save-error").render())
-
-
-async def test_help_lists_every_key_and_closes():
-    app = BackpropApp()
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen)
-        await pilot.press("escape")
-        assert app.screen is app.main
 
 
 async def test_o_and_t_toggle_the_log_scale_and_truth():

@@ -197,6 +197,7 @@ def take(
         if evaluation is None:
             evaluation = trainer.evaluate()
         objective = trainer.loss.objective(values["y"], values["label"])
+        health = tuple(layer_health(tape))  # a diverged run's norms overflow: inf, not a warning
         grid = None
         if grid_resolution:
             resolution = affordable_resolution(trainer, grid_resolution)
@@ -227,7 +228,7 @@ def take(
         accuracy=float(evaluation.accuracy),
         divergence=trainer.divergence,
         history=(trainer.history.epochs, trainer.history.loss, trainer.history.accuracy),
-        health=tuple(layer_health(tape)),
+        health=health,
         layers=layers,
         optimizer=_optimizer(trainer),
         x=trainer.dataset.x,
