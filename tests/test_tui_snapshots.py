@@ -11,10 +11,6 @@ from tui.app import BackpropApp
 SMALL = (80, 24)
 
 
-def test_start_screen(snap_compare):
-    assert snap_compare(BackpropApp(), terminal_size=(120, 40))
-
-
 def test_formulas_after_a_forward_pass(snap_compare):
     assert snap_compare(BackpropApp(), press=["f"], terminal_size=(120, 40))
 
