@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mlp import Divergence, RunConfig, Trainer
+from mlp import Divergence, RunConfig, Step, Trainer
 from mlp.evaluate import Evaluation, decision_grid
 from mlp.introspect import SATURATION, LayerHealth, layer_health
 from mlp.tape import act_name
@@ -105,7 +105,7 @@ class Snapshot:
     activations: tuple[str, ...]
     epoch: int  # epochs completed
     cursor: int  # sub-steps of the tape's pass run so far
-    steps: tuple  # the tape's sub-steps (mlp.tape.Step)
+    steps: tuple[Step, ...]  # the tape's sub-steps
     tape_batch: int  # which batch (1-based) of the epoch the tape's numbers come from
     batches_per_epoch: int
     rows: int  # samples in the tape's batch
@@ -133,11 +133,11 @@ class Snapshot:
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
-    def current_step(self):
+    def current_step(self) -> Step | None:
         return self.steps[self.cursor - 1] if self.cursor else None
 
     @property
-    def next_step(self):
+    def next_step(self) -> Step:
         return self.steps[self.cursor % len(self.steps)]
 
     @property
