@@ -96,12 +96,11 @@ class Runner:
     def _train_in_thread(self) -> TrainResult | None:
         worker = get_current_worker()
         app = self.app
-        return train_continuously(
-            self.trainer,
-            self.control,
-            lambda snapshot: app.post_message(TrainerUpdated(snapshot)),
-            lambda: worker.is_cancelled,
-        )
+
+        def publish(snapshot: snap.Snapshot) -> None:
+            app.post_message(TrainerUpdated(snapshot))
+
+        return train_continuously(self.trainer, self.control, publish, lambda: worker.is_cancelled)
 
     async def pause(self) -> Worker | None:
         """Stop the thread and wait until it has let go of the trainer; the finished worker."""

@@ -249,9 +249,9 @@ def _layer(trainer: Trainer, i: int, sample: int) -> LayerView:
     z, a_key = values[f"Z{i}"], act_name(i, depth)
     deriv = values[f"d{a_key}/dZ{i}"]
     units = z.shape[1]
-    dead = (z <= 0).all(axis=0) if act == "relu" else np.zeros(units, bool)
+    dead = np.asarray((z <= 0).all(axis=0) if act == "relu" else np.zeros(units, bool))
     if act in ("sigmoid", "tanh"):
-        saturated = (deriv < SATURATION).all(axis=0)
+        saturated = np.asarray((deriv < SATURATION).all(axis=0))
     else:
         saturated = np.zeros(units, bool)
     shown = slice(0, UNITS_SHOWN)

@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-import plotext
+import plotext  # type: ignore[import-untyped]
 from rich.text import Text
 
 from mlp import Network
@@ -67,17 +67,17 @@ def log_axis(values: np.ndarray) -> tuple[np.ndarray, list[float], list[str]]:
     if hi - lo <= hi * 1e-6:  # flat: one tick at the value itself
         return logs, [low], [fmt.number(lo, 4)]
     if high - low >= 1:
-        step = max(1, math.ceil((high - low) / (TICKS - 1)))
+        every = max(1, math.ceil((high - low) / (TICKS - 1)))  # decades between ticks
         multiples = (1, 2, 5) if high - low < 2.5 else (1,)
         ticks = [
             m * 10.0**p
-            for p in range(math.floor(low), math.ceil(high) + 1, step)
+            for p in range(math.floor(low), math.ceil(high) + 1, every)
             for m in multiples
             if lo <= m * 10.0**p <= hi
         ]
         return logs, [math.log10(t) for t in ticks], [fmt.exact(float(f"{t:.1g}")) for t in ticks]
     step = _nice_step(hi - lo)
-    start = math.ceil(lo / step) * step
+    start = float(math.ceil(lo / step)) * step
     ticks = [start + k * step for k in range(int((hi - start) / step + 1e-9) + 1)]
     ticks = [t for t in ticks if t > 0] or [lo]
     return logs, [math.log10(t) for t in ticks], [fmt.number(t, _digits(t, step)) for t in ticks]

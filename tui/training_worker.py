@@ -154,13 +154,15 @@ def train_continuously(
             if stepping:
                 status = _substeps(trainer, allowed, deadline, stopped)
             else:
+
+                def chunk_over(deadline: float = deadline) -> bool:
+                    return stopped() or time.perf_counter() >= deadline
+
                 result = trainer.train(
                     UNLIMITED if allowed is None else allowed,
                     target_loss=target,
                     progress_interval=CHUNK_SECONDS / 10,
-                    should_stop=lambda deadline=deadline: (
-                        stopped() or time.perf_counter() >= deadline
-                    ),
+                    should_stop=chunk_over,
                 )
                 status = result.status
             epochs = trainer.epoch - epoch_before

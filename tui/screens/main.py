@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import ActiveBinding
+from textual.binding import ActiveBinding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
@@ -36,7 +37,7 @@ PANELS = (FormulasPanel, NetworkPanel, LossPlot, BoundaryView, LayersPanel)
 
 
 class TrainerScreen(Screen):
-    BINDINGS = keymap.bindings()
+    BINDINGS: ClassVar[list[BindingType]] = list(keymap.bindings())
     AUTO_FOCUS = None  # nothing takes the keys: every binding works from the start
 
     ready = False  # composed and sized: snapshots can be drawn
@@ -175,7 +176,7 @@ class TrainerScreen(Screen):
     def action_cycle_tab(self, step: int) -> None:
         tabs = self.query_one(TabbedContent)
         hidden = {"formulas-pane", "network-pane"} if self.wide else set()
-        panes = [p.id for p in tabs.query(TabPane) if p.id not in hidden]
+        panes = [str(p.id) for p in tabs.query(TabPane) if p.id not in hidden]
         index = panes.index(tabs.active) if tabs.active in panes else 0
         tabs.active = panes[(index + step) % len(panes)]
 

@@ -138,6 +138,7 @@ def _picture(snapshot: Snapshot, lines: int, truth: bool, no_color: bool) -> lis
         for col in range(width):
             level = int(cells[line, col])
             point = points.get((line, col))
+            style: Style | None
             if point is not None:
                 digit, wrong = point
                 glyph, style = digit, _point_style(wrong and not truth, no_color)

@@ -127,7 +127,7 @@ def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-ACTIVATION_OF = {
+ACTIVATION_OF: dict[str, Callable[[float], float]] = {
     "sigmoid": _sigmoid,
     "relu": lambda z: np.maximum(z, 0.0),
     "leaky_relu": lambda z: np.maximum(z, z * 0.01),
@@ -240,17 +240,17 @@ def _loss_line(step: Step, snapshot: Snapshot) -> Line:
         return Line(step.label, step.phase, formula, "…", fmt.number(snapshot.objective))
     if kind == "se":
         term = "(y − label)²"
+        operands = [y, label]
 
         def evaluate(y: float, label: float) -> float:
             return (y - label) * (y - label)
 
-        operands = [y, label]
     else:
         term = "−[label·log(y) + (1 − label)·log(1 − y)]"
-        operands = [_bce_clip(y), label]
+        operands = [_bce_clip(y), label]  # y as the loss takes it: clipped
 
-        def evaluate(p: float, label: float) -> float:
-            return -(label * np.log(p) + (1.0 - label) * np.log(1.0 - p))
+        def evaluate(y: float, label: float) -> float:
+            return -(label * np.log(y) + (1.0 - label) * np.log(1.0 - y))
 
     def write(texts: list[str]) -> str:
         return substitute(term, {"y": texts[0], "label": texts[1]})
@@ -289,8 +289,8 @@ def _dl_dy(step: Step, snapshot: Snapshot) -> Line:
         if p != y:
             note = f"y clipped to {'1e-12' if p < 0.5 else '1 − 1e-12'}"
 
-        def evaluate(p: float, label: float, n: float) -> float:
-            out = (p - label) / (p * (1.0 - p))
+        def evaluate(y: float, label: float, n: float) -> float:  # y clipped, as above
+            out = (y - label) / (y * (1.0 - y))
             return out if reduction == "sum" else out / n
 
     def write(texts: list[str]) -> str:
