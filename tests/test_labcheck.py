@@ -146,6 +146,7 @@ def test_a_mistake_that_only_shows_on_a_later_step_is_found_with_more_steps() ->
     result = checked("gradient_kept_between_steps", steps=3)
     check, first = result.first_difference
     assert (check.step, first.key) == (2, "dL/dy")
+    assert first.diagnosis.mistake == "kept_between_steps"
     assert len(result.passes) == 2  # step 3 would start from other weights: not compared
 
 

@@ -87,7 +87,8 @@ def _compare(reference: Reference, run: ChildRun) -> list[PassCheck]:
     passes = []
     for i, seen in enumerate(seen_steps):
         complete = run.status == "done" or i < len(seen_steps) - 1
-        check = check_pass(i + 1, reference, reference.passes[i], seen, complete)
+        previous = passes[-1] if passes else None
+        check = check_pass(i + 1, reference, reference.passes[i], seen, complete, previous)
         passes.append(check)
         if check.first_difference is not None:
             break  # the next step would start from other weights: nothing more to compare

@@ -22,12 +22,19 @@ def shape_text(shape: tuple[int, ...]) -> str:
 
 
 def check_pass(
-    number: int, reference: Reference, ref_pass: ReferencePass, seen: dict[str, Any], complete: bool
+    number: int,
+    reference: Reference,
+    ref_pass: ReferencePass,
+    seen: dict[str, Any],
+    complete: bool,
+    previous: PassCheck | None = None,
 ) -> PassCheck:
-    """``seen`` is what the child recorded for this step (it stops where the code failed)."""
+    """``seen`` is what the child recorded for this step (it stops where the code failed);
+    ``previous`` is the step before, whose values a learner may have kept by mistake."""
     lr = reference.config.lr
     observed = pools(seen, lr)
-    diagnoser = Diagnoser(ref_pass, reference.activations, lr)
+    kept = {} if previous is None else {s.key: s.learner for s in previous.substeps}
+    diagnoser = Diagnoser(ref_pass, reference.activations, lr, kept)
     checks: list[SubStepCheck] = []
     matched: list[tuple[str, Observation]] = []  # what agreed with the engine, in order
     diagnosed = False
@@ -82,7 +89,7 @@ def _result(
     errors = compare(observation.value, expected, observation.atol)
     if errors is None:
         note = note or (
-            f"it has shape {shape_text(observation.shape)} where {info.label} has "
+            f"your value has shape {shape_text(observation.shape)} where {info.label} has "
             f"{shape_text(expected.shape)}"
         )
         return _Checked(

@@ -7,7 +7,7 @@ matched the engine, so the mistake's pass starts from the same numbers as theirs
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 
 import numpy as np
@@ -24,10 +24,17 @@ Array = np.ndarray
 class Diagnoser:
     """The mistakes' passes for one training step, computed when first asked for."""
 
-    def __init__(self, reference: ReferencePass, activations: Sequence[str], lr: float) -> None:
+    def __init__(
+        self,
+        reference: ReferencePass,
+        activations: Sequence[str],
+        lr: float,
+        previous: Mapping[str, Array | None] | None = None,
+    ) -> None:
         self.reference = reference
         self.activations = tuple(activations)
         self.lr = lr
+        self.previous = previous or {}  # the learner's values of the step before, by key
 
     @cached_property
     def passes(self) -> list[tuple[Mistake, dict[str, Array]]]:
@@ -73,9 +80,17 @@ class Diagnoser:
         return None if value is None else np.asarray(value)
 
     def _by_form(self, key: str, observation: Observation, expected: Array) -> Diagnosis | None:
-        """No known mistake: still say so when the value is the right one transposed or a
-        constant multiple of it (a stray factor, a learning rate read from elsewhere)."""
+        """No known mistake: still say so when the value is the right one plus the last step's
+        (kept instead of replaced), transposed, or a constant multiple of it (a stray factor,
+        a learning rate read from elsewhere)."""
         value = observation.value
+        before = self.previous.get(key)
+        if before is not None and before.shape == value.shape and close(value, expected + before):
+            return Diagnosis(
+                "kept_between_steps",
+                f"{_label(key)} is added to the previous step's value instead of replacing it: "
+                "compute it afresh in every step (= where += was written)",
+            )
         if value.ndim == 2 and value.shape == expected.T.shape and close(value, expected.T):
             return Diagnosis(
                 "transposed",

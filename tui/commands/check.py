@@ -233,7 +233,7 @@ def report(console: Console, result: CheckResult) -> None:
 
 def _say(console: Console, text: Text, indent: int = 4) -> None:
     """A paragraph whose wrapped lines keep its indent."""
-    console.print(Padding(text, (0, 0, 0, indent)))
+    console.print(Padding(text, (0, 0, 0, indent), expand=False))
 
 
 def _table(result: CheckResult) -> Table:
@@ -286,7 +286,7 @@ def _first_difference(console: Console, check: PassCheck, substep: SubStepCheck)
         equation += ", per sample: the mean, which computeMSELoss returns"
     _say(console, Text(equation))
     if substep.note:
-        _say(console, Text(f"{_capital(substep.note)}."))
+        _say(console, Text(f"{substep.note}."))
     for line in _numbers(substep):
         _say(console, Text(line))
     if substep.diagnosis is not None:
