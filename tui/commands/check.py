@@ -15,7 +15,6 @@ import numpy as np
 from rich import box
 from rich.console import Console
 from rich.markup import escape
-from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -191,13 +190,14 @@ def _status(console: Console, *, quiet: bool) -> Iterator[Callable[[str], None] 
 def report(console: Console, result: CheckResult) -> None:
     config = result.config
     name = result.class_name or "your network"
-    steps = result.steps_requested
     console.print(Text.assemble(("Checking ", "bold"), (f"{name} in {result.file}", "bold"),
                                 " against the engine"))  # fmt: skip
+    # Plain gradient descent on the summed squared error always: the lab's, so not repeated.
+    sizes = "-".join(str(size) for size in config.sizes)
     console.print(
         Text(
-            f"{config.describe()} · {config.dataset}, {fmt.count(result.samples)} samples · "
-            f"seed {config.seed} · {steps} training step{'s' if steps != 1 else ''}"
+            f"{sizes} {'/'.join(config.activations)} · lr {fmt.exact(config.lr)} · "
+            f"{config.dataset}, {fmt.count(result.samples)} samples · seed {config.seed}"
         )
     )
     if result.passes:
@@ -205,6 +205,12 @@ def report(console: Console, result: CheckResult) -> None:
     first = result.first_difference
     if first is not None:
         _first_difference(console, *first)
+        if result.steps_requested > len(result.passes):
+            rest = f"{len(result.passes) + 1}-{result.steps_requested}"
+            _say(
+                console,
+                Text(f"Steps {rest} are not compared: they would start from other weights."),
+            )
     if result.error is not None:
         _error(console, result.error)
     for note in result.notes:
@@ -232,8 +238,10 @@ def report(console: Console, result: CheckResult) -> None:
 
 
 def _say(console: Console, text: Text, indent: int = 4) -> None:
-    """A paragraph whose wrapped lines keep its indent."""
-    console.print(Padding(text, (0, 0, 0, indent), expand=False))
+    """A paragraph whose wrapped lines keep its indent (and carry no trailing spaces)."""
+    for line in text.wrap(console, max(console.width - indent, 20)):
+        line.rstrip()
+        console.print(Text(" " * indent) + line, soft_wrap=True)
 
 
 def _table(result: CheckResult) -> Table:
