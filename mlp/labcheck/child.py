@@ -37,6 +37,7 @@ WEIGHTS = ("W1", "W2", "W3")
 MODULE_NAME = "labcheck_learner"  # not "__main__": a guarded training loop must not run
 MAX_ELEMENTS = 1_000_000  # larger arrays are not copied (nothing of the lab's is this big)
 MAX_ITEMS = 16  # lists, tuples and dicts of arrays up to this length are looked inside
+MAX_MESSAGE = 500  # characters of an exception's message kept
 
 
 class InputError(Exception):
@@ -137,9 +138,12 @@ def describe_exception(exc: BaseException, path: str) -> dict[str, Any]:
     """Type, message and the innermost place in the learner's file, with that frame's arrays
     (for the hint about a product's shapes) and the name an AttributeError or NameError
     missed."""
+    message = str(exc)
+    if len(message) > MAX_MESSAGE:  # an exception that prints a whole array
+        message = message[:MAX_MESSAGE] + " …"
     error: dict[str, Any] = {
         "type": type(exc).__name__,
-        "message": str(exc),
+        "message": message,
         "file": None,
         "line": None,
         "function": None,
