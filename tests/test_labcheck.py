@@ -387,3 +387,13 @@ def test_the_json_error_names_file_and_line() -> None:
     unseen = [s for s in document["steps"] if s["ok"] is None]
     assert [s["key"] for s in unseen] == ["dL/dW1", "update"]
     assert all(s["max_abs_error"] is None and s["observed_as"] is None for s in unseen)
+
+
+def test_a_class_imported_from_another_file_of_theirs_is_checked_and_its_errors_located(
+    tmp_path,
+) -> None:
+    (tmp_path / "mynet.py").write_text((LEARNERS / "lab_report.py").read_text())
+    (tmp_path / "lab.py").write_text("from mynet import Network\n")
+    error = check_file(tmp_path / "lab.py").error
+    assert error.type == "NameError" and error.line == 52
+    assert error.file == str(tmp_path / "mynet.py")

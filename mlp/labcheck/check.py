@@ -103,6 +103,13 @@ def _where(last_status: str) -> tuple[int | None, str | None]:
     return None, (parts[0] if parts else None)
 
 
+def _shown(file: str | None, shown: str) -> str | None:
+    """The learner's file as they named it; another file of theirs as it is."""
+    if file is None:
+        return None
+    return shown if os.path.realpath(file) == os.path.realpath(shown) else file
+
+
 def _source_line(path: str, line: int | None) -> str | None:
     if line is None:
         return None
@@ -132,7 +139,7 @@ def _learner_error(
         return LearnerError(
             type=error["type"],
             message=error["message"],
-            file=shown if error.get("file") else None,
+            file=_shown(error.get("file"), shown),
             line=error.get("line"),
             function=error.get("function"),
             source=error.get("source"),

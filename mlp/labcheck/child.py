@@ -159,18 +159,24 @@ def describe_exception(exc: BaseException, path: str) -> dict[str, Any]:
         )
         error["source"] = (exc.text or "").strip() or None
         return error
-    frame_found = None
+    # The innermost frame in their file; failing that, in their folder (a module of theirs).
+    in_file = in_folder = None
+    folder = os.path.dirname(path) + os.sep
     tb = exc.__traceback__
     while tb is not None:
-        if same_file(tb.tb_frame.f_code.co_filename, path):
-            frame_found = tb
+        name = os.path.realpath(tb.tb_frame.f_code.co_filename)
+        if name == path:
+            in_file = tb
+        elif name.startswith(folder):
+            in_folder = tb
         tb = tb.tb_next
+    frame_found = in_file or in_folder
     if frame_found is None:
         return error
     frame = frame_found.tb_frame
     summary = traceback.extract_tb(frame_found, limit=1)[0]
     error.update(
-        file=path,
+        file=frame.f_code.co_filename,
         line=frame_found.tb_lineno,
         function=frame.f_code.co_name,
         source=(summary.line or "").strip() or None,
@@ -245,7 +251,8 @@ class Child:
                 raise InputError(f"{shown} has no class named {name} (classes defined: {have})")
             self.check_methods(cls)
             return cls
-        complete = [c for c in defined if all(callable(getattr(c, m, None)) for m in LOOP_METHODS)]
+        everything = [v for v in vars(module).values() if isinstance(v, type)]
+        complete = [c for c in defined if _has_loop(c)] or [c for c in everything if _has_loop(c)]
         if len(complete) == 1:
             return complete[0]
         if len(complete) > 1:
@@ -381,6 +388,10 @@ class Child:
         seen["locals_backward"] = recorder.seen.pop("Backpropagation", {})
         seen["attributes_backward"] = attributes(obj)
         seen["weights_after"] = {n: _weights(getattr(obj, n, None)) for n in WEIGHTS}
+
+
+def _has_loop(cls: type) -> bool:
+    return all(callable(getattr(cls, m, None)) for m in LOOP_METHODS)
 
 
 def _numeric(value: Any) -> bool:
