@@ -28,7 +28,7 @@ from mlp.labcheck import (
 from mlp.labcheck.diagnose import Diagnoser
 from mlp.labcheck.matching import Observation, named_key
 from mlp.labcheck.mistakes import catalogue, lab_pass
-from mlp.labcheck.reference import reference_run
+from mlp.labcheck.reference import SubStepInfo, reference_run
 from mlp.labcheck.tolerance import RTOL, compare
 
 LEARNERS = Path(__file__).parent / "data" / "learners"
@@ -171,7 +171,8 @@ def test_every_mistake_in_the_catalogue_is_recognised_from_its_own_values() -> N
                 matched.append((key, Observation(key, source, None, right_value)))
                 continue
             observation = Observation(key, source, "Backpropagation", wrong_value)
-            diagnosis = diagnoser.diagnose(key, observation, right_value, matched)
+            info = SubStepInfo(key, key, "", "")
+            diagnosis = diagnoser.diagnose(info, observation, right_value, matched)
             assert diagnosis is not None and diagnosis.mistake == mistake.kind, (mistake, key)
             break
         else:  # no value differs: its shapes cannot fit, so the learner's code would crash

@@ -267,13 +267,16 @@ class Child:
                 f"{', '.join(LOOP_METHODS[:-1])} and {LOOP_METHODS[-1]}"
             )
         best = max(defined, key=lambda c: sum(callable(getattr(c, m, None)) for m in LOOP_METHODS))
-        self.check_methods(best)
-        raise AssertionError("unreachable")  # check_methods raised: best is incomplete
+        raise self.incomplete(best)
 
     def check_methods(self, cls: type) -> None:
+        if not _has_loop(cls):
+            raise self.incomplete(cls)
+
+    def incomplete(self, cls: type) -> InputError:
+        """The sentence for a class that lacks some of the loop's methods, with a guess at a
+        misspelling."""
         missing = [m for m in LOOP_METHODS if not callable(getattr(cls, m, None))]
-        if not missing:
-            return
         own = [n for n in dir(cls) if not n.startswith("__")]
         guesses = []
         for method in missing:
@@ -281,7 +284,7 @@ class Child:
             if close:
                 guesses.append(f"is {close[0]} meant to be {method}?")
         lacking = " and ".join(missing)
-        raise InputError(
+        return InputError(
             f"class {cls.__name__} has no {lacking}; the lab's loop calls forwardPass(x), "
             "computeMSELoss(pred, label) and Backpropagation()"
             + (f" ({'; '.join(guesses)})" if guesses else "")

@@ -40,14 +40,14 @@ def check_pass(
     diagnosed = False
     for info in reference.steps:
         check = _check(info, ref_pass, observed)
-        observation = check.extra_observation
+        observation = check.observation
         if check.status == OK and observation is not None:
             matched.append((info.key, observation))
         if check.status == DIFFERS and not diagnosed:
             diagnosed = True
             if observation is not None:
                 expected = _expected(info, ref_pass)
-                diagnosis = diagnoser.diagnose(info.key, observation, expected, matched)
+                diagnosis = diagnoser.diagnose(info, observation, expected, matched)
                 check = check.with_diagnosis(diagnosis)
         checks.append(check.result)
     return PassCheck(number, tuple(checks), complete)
@@ -58,14 +58,14 @@ class _Checked:
 
     def __init__(self, result: SubStepCheck, observation: Observation | None = None) -> None:
         self.result = result
-        self.extra_observation = observation
+        self.observation = observation
 
     @property
     def status(self) -> str:
         return self.result.status
 
     def with_diagnosis(self, diagnosis: Diagnosis | None) -> _Checked:
-        return _Checked(replace(self.result, diagnosis=diagnosis), self.extra_observation)
+        return _Checked(replace(self.result, diagnosis=diagnosis), self.observation)
 
 
 def _expected(info: SubStepInfo, ref: ReferencePass) -> Array:

@@ -14,7 +14,7 @@ import numpy as np
 
 from .matching import WEIGHTS, Observation
 from .mistakes import Mistake, catalogue, lab_pass
-from .reference import ReferencePass
+from .reference import ReferencePass, SubStepInfo
 from .result import Diagnosis
 from .tolerance import change_atol, close
 
@@ -47,7 +47,7 @@ class Diagnoser:
 
     def diagnose(
         self,
-        key: str,
+        substep: SubStepInfo,
         observation: Observation,
         expected: Array,
         matched: Sequence[tuple[str, Observation]] = (),
@@ -55,12 +55,13 @@ class Diagnoser:
         """The mistake that gives ``observation`` at ``key`` and agrees with everything the
         learner got right before it (``matched``): a wrong sign of ∂L/∂y also flips the update,
         but not when ∂L/∂y was seen to be right."""
+        key = substep.key
         for mistake, values in self.passes:
             if self._gives(values, key, observation) and all(
                 self._gives(values, k, o) for k, o in matched
             ):
                 return Diagnosis(mistake.kind, mistake.sentence(self.activations))
-        return self._by_form(key, observation, expected)
+        return self._by_form(substep, observation, expected)
 
     def _gives(self, values: dict[str, Array], key: str, observation: Observation) -> bool:
         value = self._value(values, key, observation)
@@ -79,22 +80,25 @@ class Diagnoser:
         value = values.get(key)
         return None if value is None else np.asarray(value)
 
-    def _by_form(self, key: str, observation: Observation, expected: Array) -> Diagnosis | None:
+    def _by_form(
+        self, substep: SubStepInfo, observation: Observation, expected: Array
+    ) -> Diagnosis | None:
         """No known mistake: still say so when the value is the right one plus the last step's
         (kept instead of replaced), transposed, or a constant multiple of it (a stray factor,
         a learning rate read from elsewhere)."""
+        key, label = substep.key, substep.label
         value = observation.value
         before = self.previous.get(key)
         if before is not None and before.shape == value.shape and close(value, expected + before):
             return Diagnosis(
                 "kept_between_steps",
-                f"{_label(key)} is added to the previous step's value instead of replacing it: "
+                f"{label} is added to the previous step's value instead of replacing it: "
                 "compute it afresh in every step (= where += was written)",
             )
         if value.ndim == 2 and value.shape == expected.T.shape and close(value, expected.T):
             return Diagnosis(
                 "transposed",
-                f"your value is the transpose of {_label(key)}: a product is in the wrong order",
+                f"your value is the transpose of {label}: a product is in the wrong order",
             )
         if value.shape != expected.shape or not np.all(np.isfinite(value)):
             return None
@@ -118,10 +122,3 @@ class Diagnoser:
             "your value is {factor} times the right one at every entry: a stray constant factor",
             (("factor", factor),),
         )
-
-
-def _label(key: str) -> str:
-    if key.startswith("d") and "/d" in key:
-        top, bottom = key.split("/d", 1)
-        return f"∂{top[1:]}/∂{bottom}"
-    return key

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -127,7 +127,6 @@ class CheckResult:
     output: str = ""  # what the learner's code printed (capped)
     seconds: float = 0.0
     samples: int = 0  # rows fed to forwardPass each step
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
