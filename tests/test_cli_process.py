@@ -190,3 +190,43 @@ def test_ctrl_c_during_check_ends_the_learners_code_too(tmp_path) -> None:
         pass  # the learner's process is gone with the check
     else:
         raise AssertionError("the learner's code still ran after Ctrl+C")
+
+
+def _gone(pid: int) -> bool:
+    """No such process, or only its zombie (nobody may reap an orphan in a container)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def test_the_learners_code_ends_when_check_is_killed(tmp_path) -> None:
+    pid_file = tmp_path / "pid"
+    process = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "tui",
+            "check",
+            str(LEARNERS / "loops_and_writes_pid.py"),
+            "--timeout",
+            "60",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=_env(LEARNER_PID_FILE=str(pid_file)),
+    )
+    deadline = time.monotonic() + 30
+    while not pid_file.exists() or not pid_file.read_text():
+        assert time.monotonic() < deadline, "the learner's code never started"
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    process.kill()  # SIGKILL: no finally block runs in the checker
+    process.wait()
+    deadline = time.monotonic() + 10
+    while not _gone(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not _gone(child):
+        os.kill(child, signal.SIGKILL)
+        raise AssertionError("the learner's code outlived the killed check")

@@ -1,9 +1,10 @@
 """The child process that runs a learner's lab code and records what it can observe.
 
-Run as a script (``python child.py REQUEST RESULT STATUS_FD``) by :mod:`mlp.labcheck.runner`,
-never imported by the checker itself: the learner's file may loop forever, print, call
-``exit()`` or crash, and none of that may reach the checker's process. It imports only the
-standard library and numpy, so that nothing of ours is importable by the learner's code.
+Run as a script (``python child.py REQUEST RESULT STATUS_FD LIFELINE_FD``) by
+:mod:`mlp.labcheck.runner`, never imported by the checker itself: the learner's file may loop
+forever, print, call ``exit()`` or crash, and none of that may reach the checker's process. It
+imports only the standard library and numpy, so that nothing of ours is importable by the
+learner's code; it ends itself when the checker goes away.
 
 It imports the learner's file, finds the class with the lab's methods, builds it with the lab's
 constructor, sets W1, W2, W3 to the weights it was given and runs the lab's loop for each batch:
@@ -26,6 +27,7 @@ import pickle
 import re
 import signal
 import sys
+import threading
 import traceback
 from types import CodeType, FrameType, ModuleType
 from typing import Any
@@ -38,6 +40,7 @@ MODULE_NAME = "labcheck_learner"  # not "__main__": a guarded training loop must
 MAX_ELEMENTS = 1_000_000  # larger arrays are not copied (nothing of the lab's is this big)
 MAX_ITEMS = 16  # lists, tuples and dicts of arrays up to this length are looked inside
 MAX_MESSAGE = 500  # characters of an exception's message kept
+EXIT_ORPHANED = 70  # the checker went away before the learner's code finished
 
 
 class InputError(Exception):
@@ -408,8 +411,22 @@ def _weights(value: Any) -> np.ndarray | None:
     return as_array(np.asarray(value)) if _numeric(value) else None
 
 
+def end_with_parent(lifeline: int) -> None:
+    """Leave when the checker goes (killed, or its terminal gone): its end of the lifeline
+    pipe closes and the read returns. Without this an infinite loop would outlive it."""
+
+    def watch() -> None:
+        with contextlib.suppress(OSError):
+            while os.read(lifeline, 1):
+                pass
+        os._exit(EXIT_ORPHANED)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main(argv: list[str]) -> int:
     request_path, result_path, status_fd = argv[0], argv[1], int(argv[2])
+    end_with_parent(int(argv[3]))
     with open(request_path, "rb") as handle:
         request = pickle.load(handle)
     # The learner's folder first on the path, as when they run their file themselves.

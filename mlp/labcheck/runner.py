@@ -131,18 +131,26 @@ def run_child(
         with open(request_path, "wb") as handle:
             pickle.dump({**request, "trace": str(trace)}, handle)
         read_fd, write_fd = os.pipe()
+        # The child holds the read end of the lifeline; when this process ends, however it
+        # ends, the write end closes and the child leaves too.
+        life_read, life_write = os.pipe()
         start = time.monotonic()
         try:
             process = subprocess.Popen(
-                [sys.executable, str(CHILD), str(request_path), str(result_path), str(write_fd)],
+                [sys.executable, str(CHILD)]
+                + [str(request_path), str(result_path), str(write_fd), str(life_read)],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
-                pass_fds=(write_fd,),
+                pass_fds=(write_fd, life_read),
                 start_new_session=True,
             )
+        except BaseException:
+            os.close(life_write)
+            raise
         finally:
             os.close(write_fd)
+            os.close(life_read)
         status = _Status(read_fd)
         assert process.stdout is not None
         output = _Output(process.stdout)
@@ -168,6 +176,7 @@ def run_child(
                     process.wait(min(left, 0.1))
         finally:
             _end(process)
+            os.close(life_write)
         status.thread.join(timeout=1.0)
         seconds = time.monotonic() - start
         text = output.text()
