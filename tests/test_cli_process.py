@@ -215,7 +215,7 @@ def test_the_learners_code_ends_when_check_is_killed(tmp_path) -> None:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env=_env(LEARNER_PID_FILE=str(pid_file)),
+        env=_env(LEARNER_PID_FILE=str(pid_file), TMPDIR=str(tmp_path)),
     )
     deadline = time.monotonic() + 30
     while not pid_file.exists() or not pid_file.read_text():
@@ -230,3 +230,4 @@ def test_the_learners_code_ends_when_check_is_killed(tmp_path) -> None:
     if not _gone(child):
         os.kill(child, signal.SIGKILL)
         raise AssertionError("the learner's code outlived the killed check")
+    assert not list(tmp_path.glob("backprop-lab-check-*"))  # nor its temporary folder

@@ -25,6 +25,7 @@ import inspect
 import os
 import pickle
 import re
+import shutil
 import signal
 import sys
 import threading
@@ -411,14 +412,16 @@ def _weights(value: Any) -> np.ndarray | None:
     return as_array(np.asarray(value)) if _numeric(value) else None
 
 
-def end_with_parent(lifeline: int) -> None:
+def end_with_parent(lifeline: int, folder: str) -> None:
     """Leave when the checker goes (killed, or its terminal gone): its end of the lifeline
-    pipe closes and the read returns. Without this an infinite loop would outlive it."""
+    pipe closes and the read returns. Without this an infinite loop would outlive it. The
+    checker's temporary folder goes too: nobody else is left to remove it."""
 
     def watch() -> None:
         with contextlib.suppress(OSError):
             while os.read(lifeline, 1):
                 pass
+        shutil.rmtree(folder, ignore_errors=True)
         os._exit(EXIT_ORPHANED)
 
     threading.Thread(target=watch, daemon=True).start()
@@ -426,7 +429,7 @@ def end_with_parent(lifeline: int) -> None:
 
 def main(argv: list[str]) -> int:
     request_path, result_path, status_fd = argv[0], argv[1], int(argv[2])
-    end_with_parent(int(argv[3]))
+    end_with_parent(int(argv[3]), os.path.dirname(os.path.abspath(request_path)))
     with open(request_path, "rb") as handle:
         request = pickle.load(handle)
     # The learner's folder first on the path, as when they run their file themselves.
