@@ -43,14 +43,15 @@ class Loss:
 
     def objective(self, y: Array, label: Array) -> float:
         """The scalar actually minimised (used by the gradient check)."""
-        per_element = self._per_element(y, label)
+        per_element = self.per_element(y, label)
         return float(per_element.sum() if self.reduction == "sum" else per_element.mean())
 
     def report(self, y: Array, label: Array) -> float:
         """The per-sample mean the user sees (MSE for the squared error)."""
-        return float(self._per_element(y, label).mean())
+        return float(self.per_element(y, label).mean())
 
-    def _per_element(self, y: Array, label: Array) -> Array:
+    def per_element(self, y: Array, label: Array) -> Array:
+        """The loss of each entry of y (before the sum or mean), allocating."""
         if self.kind == "se":
             return (y - label) ** 2
         p = np.clip(y, BCE_EPS, 1.0 - BCE_EPS)
@@ -62,7 +63,7 @@ class Loss:
         if self.kind == "se":
             flat = residual.reshape(-1)
             return float(np.dot(flat, flat)) / flat.size
-        return float(self._per_element(y, label).mean())
+        return float(self.per_element(y, label).mean())
 
     def backward(self, y: Array, label: Array, residual: Array, out: Array) -> None:
         """Write ∂L/∂y into ``out`` (``residual`` holds y − label from forward)."""
