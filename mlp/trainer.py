@@ -112,8 +112,6 @@ class Trainer:
         # _epochs_checked (see first_epoch_at_100).
         self._first_at_100: int | None = None
         self._epochs_checked = 0
-        if self.minibatch:  # epoch ends check the weights they leave; this is k = 0
-            self._note_accuracy_after(0, self.evaluate().accuracy)
 
     # -- shape of the run ----------------------------------------------------------
 
@@ -195,11 +193,13 @@ class Trainer:
         if self.minibatch:
             # The weights this epoch leaves, on the whole data.
             accuracy = self.evaluate().accuracy
-            self._note_accuracy_after(self.epoch, accuracy)
+            if self._first_at_100 is None:
+                self._note_accuracy_after(self.epoch, accuracy)
         else:
             # What the pass's own forward computed: the weights before this epoch's update.
             accuracy = self._forward_accuracy()
-            self._note_accuracy_after(self.epoch - 1, accuracy)
+            if self._first_at_100 is None:
+                self._note_accuracy_after(self.epoch - 1, accuracy)
         self.history.record(self.epoch, epoch_loss, accuracy)
         if self.minibatch and self.config.shuffle:
             self._shuffle_rng.shuffle(self._order)
@@ -230,8 +230,9 @@ class Trainer:
 
         Every epoch already measures it: a full-batch pass's forward classifies the whole
         data with the weights the previous epochs left, and a mini-batch epoch ends with an
-        evaluation of the weights it leaves. Only the weights of the very last epoch may
-        still be unchecked; they are evaluated here, once.
+        evaluation of the weights it leaves (the initial weights are evaluated before the
+        first update). Only the weights of the very last epoch may still be unchecked; they
+        are evaluated here, once.
         """
         self._settle_first_epoch_at_100()
         return self._first_at_100
@@ -257,6 +258,8 @@ class Trainer:
         self._start_pass_if_done()
         if self.cursor == len(self.tape) - 1:
             self.undo_stack.push(self.state())
+            if self.minibatch:  # about to leave an epoch's start: see first_epoch_at_100
+                self._settle_first_epoch_at_100()
         with np.errstate(all="ignore"):
             self.tape.run(self.cursor)
         step = self.tape.steps[self.cursor]
@@ -367,8 +370,6 @@ class Trainer:
         self.history.discard_after(self.epoch)
         self._load_batch()
         self.cursor = 0
-        if self.minibatch:
-            self._settle_first_epoch_at_100()  # no pass will look at these weights whole
 
     # -- training in bulk -------------------------------------------------------------
 
@@ -402,6 +403,8 @@ class Trainer:
         tape = self.tape
         minibatch = self.minibatch
         status = "completed"
+        if minibatch:  # see first_epoch_at_100; epoch ends check the weights they leave
+            self._settle_first_epoch_at_100()
         with np.errstate(all="ignore"):
             while self.epoch < target_epoch:
                 if minibatch:
