@@ -52,7 +52,7 @@ class RunOutcome:
         return self.divergence is not None
 
 
-def _key(config: RunConfig) -> tuple | None:
+def _key(config: RunConfig) -> tuple[object, ...] | None:
     """Runs with equal keys can be stacked; None for runs that train one by one."""
     if config.target_loss is not None:
         return None
@@ -218,8 +218,9 @@ class _Stack:
         a_in = self.x
         for i, act in enumerate(self.activations):
             np.matmul(a_in, self.w[i], out=self.z[i])
-            if self.b[i] is not None:
-                np.add(self.z[i], self.b[i], out=self.z[i])
+            b = self.b[i]
+            if b is not None:
+                np.add(self.z[i], b, out=self.z[i])
             if not act.is_identity:
                 act.forward(self.z[i], self.a[i], self.scratch[i])
             a_in = self.a[i]
@@ -240,7 +241,7 @@ class _Stack:
         else:  # divides by one run's size, so run by run
             for k in range(self.runs):
                 loss.backward(y[k], self.label[k], r[k], dy[k])
-        return value
+        return np.asarray(value)
 
     def _backward(self) -> None:
         for i in range(len(self.activations) - 1, -1, -1):
@@ -263,7 +264,8 @@ class _Stack:
     def _accuracy(self, y: Array) -> Array:
         np.greater(y, 0.5, out=self.correct)
         np.equal(self.correct, self.label_true, out=self.correct)
-        return np.count_nonzero(self.correct.reshape(self.runs, -1), axis=1) / self.correct[0].size
+        right = np.count_nonzero(self.correct.reshape(self.runs, -1), axis=1)
+        return np.asarray(right / self.correct[0].size)
 
     def train(self, epochs: int, clock: _Clock) -> list[RunOutcome]:
         k = self.runs
@@ -282,7 +284,7 @@ class _Stack:
                 y = self._forward()
                 loss = self._loss(y)
                 if not (loss < DIVERGENCE_LIMIT)[live].all():
-                    for run in np.flatnonzero(live & ~(loss < DIVERGENCE_LIMIT)):
+                    for run in np.flatnonzero(live & ~(loss < DIVERGENCE_LIMIT)).tolist():
                         config = self.trainers[run].config
                         value = float(loss[run])
                         divergences[run] = Divergence(
@@ -299,7 +301,7 @@ class _Stack:
                 # This forward classified the data with the weights after `epoch` epochs.
                 accuracy = self._accuracy(y)
                 if waiting.any():
-                    for run in np.flatnonzero(waiting & (accuracy == 1.0)):
+                    for run in np.flatnonzero(waiting & (accuracy == 1.0)).tolist():
                         first_at_100[run] = epoch
                         waiting[run] = False
                 self._backward()
@@ -315,7 +317,8 @@ class _Stack:
         clock.tick((epoch % CHECK_EPOCHS) * int(live.sum()))
         outcomes = []
         for run, trainer in enumerate(self.trainers):
-            params = self.params[run] if final_params[run] is None else final_params[run]
+            stopped_at = final_params[run]
+            params = self.params[run] if stopped_at is None else stopped_at
             trainer.network.params[...] = params  # to evaluate with the engine's own code
             evaluation = trainer.evaluate()
             if first_at_100[run] is None and evaluation.accuracy == 1.0:

@@ -52,10 +52,13 @@ class Loss:
 
     def per_element(self, y: Array, label: Array) -> Array:
         """The loss of each entry of y (before the sum or mean), allocating."""
+        per_element: Array
         if self.kind == "se":
-            return (y - label) ** 2
-        p = np.clip(y, BCE_EPS, 1.0 - BCE_EPS)
-        return -(label * np.log(p) + (1.0 - label) * np.log(1.0 - p))
+            per_element = (y - label) ** 2
+        else:
+            p = np.clip(y, BCE_EPS, 1.0 - BCE_EPS)
+            per_element = -(label * np.log(p) + (1.0 - label) * np.log(1.0 - p))
+        return per_element
 
     def forward(self, y: Array, label: Array, residual: Array) -> float:
         """Write y − label into ``residual``; return the reported (per-sample) loss."""

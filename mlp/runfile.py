@@ -50,7 +50,7 @@ def save(trainer: Trainer, path: str | Path) -> Path:
         # Added after version 1's first files; readers of those ignore it.
         "first_epoch_at_100": state.first_epoch_at_100,
     }
-    arrays = {
+    arrays: dict[str, Any] = {
         "order": state.batch_order,
         "params": state.params,
         "x": trainer.dataset.x,
