@@ -110,15 +110,18 @@ class Tape:
             self._add_backward(i)
         self._add_update()
         self._pass_body = tuple(self._runs[:-1])
+        # The last sub-step, the optimizer's update, called directly by bulk training.
+        self.run_update: Callable[[], None] = self._runs[-1]
+        self._X, self._label = self.values["X"], self.values["label"]
 
     def _add(self, step: SubStep, run: Callable[[], None]) -> None:
         self.steps.append(step)
         self._runs.append(run)
 
-    # dot is np.dot, the matrix product; rather than np.matmul (or @): the same BLAS call with
-    # less overhead, which is most of the cost at these sizes. numpy's functions are called
-    # by their own names (dot, not np.dot): a sub-step runs millions of times and the second
-    # lookup costs 0.1 µs a call, several percent of a small network's epoch.
+    # `dot` is np.dot, the matrix product ■: the same BLAS call as np.matmul or @ with less
+    # overhead, which is most of the cost at these sizes. numpy's functions go by their bare
+    # names (imported at the top) because a sub-step runs millions of times and `np.` costs a
+    # second lookup on every call.
 
     # -- forward: Z_i = A_{i−1} ■ W_i (+ b_i), then A_i = f(Z_i) ----------------------------
 
@@ -330,14 +333,10 @@ class Tape:
         for run in self._pass_body:
             run()
 
-    def run_update(self) -> None:
-        """The last sub-step: the optimizer's update."""
-        self._runs[-1]()
-
     def load(self, x: Array, label: Array) -> None:
         """Copy a batch into X and label."""
-        self.values["X"][...] = x
-        self.values["label"][...] = label
+        copyto(self._X, x)
+        copyto(self._label, label)
 
     def index(self, key: str) -> int:
         for i, step in enumerate(self.steps):

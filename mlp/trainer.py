@@ -89,6 +89,7 @@ class Trainer:
         n = self._samples = len(self.dataset)
         self.batch_rows = min(cfg.batch_size or n, n)
         self.batches_per_epoch = math.ceil(n / self.batch_rows)
+        self.minibatch = self.batch_rows < n  # else full batch: every pass is one epoch
         self._shuffle_rng = np.random.default_rng([cfg.seed, 1])
         self._order = np.arange(n)
         if self.minibatch and cfg.shuffle:
@@ -114,10 +115,6 @@ class Trainer:
         self._epochs_checked = 0
 
     # -- shape of the run ----------------------------------------------------------
-
-    @property
-    def minibatch(self) -> bool:
-        return self.batch_rows < self._samples
 
     @property
     def steps(self) -> list[SubStep]:
@@ -181,7 +178,8 @@ class Trainer:
 
     def _finish_pass(self) -> None:
         """Book-keeping after an update: count the batch, maybe close the epoch."""
-        self._epoch_loss_sum += self.tape.loss_value * self.tape.rows
+        tape = self.tape
+        self._epoch_loss_sum += tape.loss_value * tape.rows
         self.batch_index += 1
         if self.batch_index < self.batches_per_epoch:
             return
@@ -402,6 +400,7 @@ class Trainer:
         first_epoch = self.epoch
         tape = self.tape
         minibatch = self.minibatch
+        substeps = len(tape)  # the same for every batch's tape
         status = "completed"
         if minibatch:  # see first_epoch_at_100; epoch ends check the weights they leave
             self._settle_first_epoch_at_100()
@@ -413,11 +412,11 @@ class Trainer:
                 tape.run_pass_body()
                 if not tape.loss_value < DIVERGENCE_LIMIT:
                     self._check_loss()
-                    self.cursor = len(tape) - 1
+                    self.cursor = substeps - 1
                     status = "diverged"
                     break
                 tape.run_update()
-                self.cursor = len(tape)
+                self.cursor = substeps
                 epoch_before = self.epoch
                 self._finish_pass()
                 if self.epoch == epoch_before:
