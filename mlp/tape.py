@@ -335,8 +335,8 @@ class Tape:
 
     def load(self, x: Array, label: Array) -> None:
         """Copy a batch into X and label."""
-        copyto(self._X, x)
-        copyto(self._label, label)
+        self._X[...] = x  # faster than np.copyto for a few rows
+        self._label[...] = label
 
     def index(self, key: str) -> int:
         for i, step in enumerate(self.steps):

@@ -106,6 +106,17 @@ class Trainer:
         self._last_epoch_loss = float("nan")
         self.undo_stack = UndoStack(UNDO_BUDGET)
         self.tape = self._tape_for(self.batch_rows)
+        # Mini-batches: each batch's rows of the batch-ordered data (views, which _reorder
+        # refills in place) and the tape of its size (only the last batch may be shorter).
+        self._batches = [
+            (
+                self._x_ordered[start : start + self.batch_rows],
+                self._label_ordered[start : start + self.batch_rows],
+                self._tape_for(min(self.batch_rows, n - start)),
+            )
+            for start in range(0, n, self.batch_rows)
+            if self.minibatch
+        ]
         self._full_batch_loaded = False
         self._load_batch()
         self.cursor = 0
@@ -150,11 +161,8 @@ class Trainer:
                 self.tape.load(self.dataset.x, self.dataset.label)
                 self._full_batch_loaded = True
             return
-        start = self.batch_index * self.batch_rows
-        stop = start + self.batch_rows
-        x = self._x_ordered[start:stop]
-        self.tape = self._tapes.get(len(x)) or self._tape_for(len(x))
-        self.tape.load(x, self._label_ordered[start:stop])
+        x, label, self.tape = self._batches[self.batch_index]
+        self.tape.load(x, label)
 
     # -- live hyper-parameters ------------------------------------------------------
 
