@@ -127,11 +127,6 @@ def _saved_state(
     optimizer_state = {
         k.removeprefix("optimizer_"): v for k, v in arrays.items() if k.startswith("optimizer_")
     }
-    if set(optimizer_state) != set(fresh.optimizer_state):
-        raise ValueError("the optimizer state does not match the optimizer")
-    for name, value in optimizer_state.items():
-        if value.shape != fresh.optimizer_state[name].shape:
-            raise ValueError(f"the optimizer's {name} does not match the network")
     position = "order" in arrays and "shuffle_state" in meta
     last_loss = meta.get("last_epoch_loss")
     first = meta.get("first_epoch_at_100")

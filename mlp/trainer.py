@@ -345,26 +345,22 @@ class Trainer:
     def restore(self, state: TrainerState) -> None:
         """Go back (or forward) to ``state``, at the start of its pass.
 
-        Raises ValueError if the state does not fit this run (other shapes, another batch
-        order); nothing is changed then. History points after its epoch are dropped.
+        Raises ValueError if the state does not fit this run (other shapes, another
+        optimizer, another batch order, a foreign generator state); nothing is changed then.
+        History points after its epoch are dropped.
         """
-        if state.params.shape != self.network.params.shape:
-            raise ValueError(
-                f"the state has {state.params.size} parameters, this network "
-                f"{self.network.params.size}"
-            )
-        if state.batch_order.shape != self._order.shape or not np.array_equal(
-            np.sort(state.batch_order), np.arange(self._samples)
-        ):
-            raise ValueError("the batch order does not match the data")
-        if not 0 <= state.batch_index < self.batches_per_epoch:
-            raise ValueError(f"batch {state.batch_index} is not one of this run's batches")
+        self._check_fits(state)
+        shuffle_rng = np.random.default_rng()
+        try:
+            shuffle_rng.bit_generator.state = dict(state.shuffle_state)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"the shuffle state is not one this run can use ({exc})") from None
         np.copyto(self.network.params, state.params)
         self.optimizer.load_state(dict(state.optimizer_state), state.optimizer_steps)
         self.epoch, self.batch_index = state.epoch, state.batch_index
         np.copyto(self._order, state.batch_order)
         self._reorder()
-        self._shuffle_rng.bit_generator.state = dict(state.shuffle_state)
+        self._shuffle_rng = shuffle_rng
         self._epoch_loss_sum = state.epoch_loss_sum
         self._last_epoch_loss = state.last_epoch_loss
         self.divergence = state.divergence
@@ -376,6 +372,27 @@ class Trainer:
         self.history.discard_after(self.epoch)
         self._load_batch()
         self.cursor = 0
+
+    def _check_fits(self, state: TrainerState) -> None:
+        if state.params.shape != self.network.params.shape:
+            raise ValueError(
+                f"the state has {state.params.size} parameters, this network "
+                f"{self.network.params.size}"
+            )
+        mine = self.optimizer.state()
+        if set(state.optimizer_state) != set(mine):
+            raise ValueError("the optimizer state does not match the optimizer")
+        for name, value in state.optimizer_state.items():
+            if value.shape != mine[name].shape:
+                raise ValueError(f"the optimizer's {name} does not match the network")
+        if state.batch_order.shape != self._order.shape or not np.array_equal(
+            np.sort(state.batch_order), np.arange(self._samples)
+        ):
+            raise ValueError("the batch order does not match the data")
+        if not 0 <= state.batch_index < self.batches_per_epoch:
+            raise ValueError(f"batch {state.batch_index} is not one of this run's batches")
+        if state.epoch < 0 or state.optimizer_steps < 0:
+            raise ValueError("the epoch and the optimizer's steps cannot be negative")
 
     # -- training in bulk -------------------------------------------------------------
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -76,7 +78,11 @@ def test_a_state_of_another_run_is_refused_and_changes_nothing() -> None:
     )
     with pytest.raises(ValueError, match="batch order"):
         trainer.restore(bad)
+    foreign = dataclasses.replace(mine, shuffle_state={"bit_generator": "PCG64"})
+    with pytest.raises(ValueError, match="shuffle state"):
+        trainer.restore(foreign)
     assert np.array_equal(trainer.network.params, before)
+    assert trainer.state().shuffle_state == mine.shuffle_state
 
 
 def test_undo_keeps_as_many_states_as_its_byte_budget_holds() -> None:
