@@ -190,16 +190,22 @@ class Tape:
             dL_dy_of_y,
         )
 
-    # -- backward through layer i ------------------------------------------------------------
+    # -- backward through layer i: ∂L/∂Z_i, ∂L/∂W_i (∂L/∂b_i), then ∂L/∂A_{i−1} ---------------
 
     def _add_backward(self, i: int) -> None:
-        v, net, depth = self.values, self.network, self.network.depth
-        out, prev = act_name(i, depth), input_name(i)
-        Z, A, A_prev, W = v[f"Z{i}"], v[out], v[prev], v[f"W{i}"]
-        dA_dZ, dL_dA = v[derivative_name(i, depth)], v[f"dL/d{out}"]
-        dL_dZ, dL_dW = v[f"dL/dZ{i}"], v[f"dL/dW{i}"]
+        self._add_dL_dZ(i)
+        self._add_dL_dW(i)
+        if self.network.bias:
+            self._add_dL_db(i)
+        if i > 1:  # nothing to pass below the input
+            self._add_dL_dA_prev(i)
 
-        act = net.activations[i - 1]
+    def _add_dL_dZ(self, i: int) -> None:
+        v, depth = self.values, self.network.depth
+        out = act_name(i, depth)
+        Z, A, dA_dZ = v[f"Z{i}"], v[out], v[derivative_name(i, depth)]
+        dL_dA, dL_dZ = v[f"dL/d{out}"], v[f"dL/dZ{i}"]
+        act = self.network.activations[i - 1]
         if act.is_identity:
 
             def dL_dZ_i() -> None:
@@ -214,19 +220,13 @@ class Tape:
                 f_prime(Z, A, dA_dZ, dL_dZ)  # dL_dZ is free until the next line: scratch
                 multiply(dL_dA, dA_dZ, out=dL_dZ)
 
-        self._add(
-            SubStep(
-                f"dL/dZ{i}",
-                f"∂L/∂Z{i}",
-                "backward",
-                i,
-                f"∂L/∂{out} · {act.derivative_symbol.format(z=f'Z{i}')}",
-                (f"dL/d{out}", derivative_name(i, depth)),
-            ),
-            dL_dZ_i,
-        )
+        formula = f"∂L/∂{out} · {act.derivative_symbol.format(z=f'Z{i}')}"
+        operands = (f"dL/d{out}", derivative_name(i, depth))
+        self._add(SubStep(f"dL/dZ{i}", f"∂L/∂Z{i}", "backward", i, formula, operands), dL_dZ_i)
 
-        A_prev_T = A_prev.T
+    def _add_dL_dW(self, i: int) -> None:
+        v, prev = self.values, input_name(i)
+        A_prev_T, dL_dZ, dL_dW = v[prev].T, v[f"dL/dZ{i}"], v[f"dL/dW{i}"]
         if self.rows == 1:
 
             def dL_dW_i() -> None:
@@ -241,36 +241,23 @@ class Tape:
                 # ∂L/∂W_i = (A_{i−1})ᵀ ■ ∂L/∂Z_i
                 dot(A_prev_T, dL_dZ, out=dL_dW)
 
-        self._add(
-            SubStep(
-                f"dL/dW{i}",
-                f"∂L/∂W{i}",
-                "backward",
-                i,
-                f"({prev})ᵀ ■ ∂L/∂Z{i}",
-                (prev, f"dL/dZ{i}"),
-            ),
-            dL_dW_i,
-        )
+        formula, operands = f"({prev})ᵀ ■ ∂L/∂Z{i}", (prev, f"dL/dZ{i}")
+        self._add(SubStep(f"dL/dW{i}", f"∂L/∂W{i}", "backward", i, formula, operands), dL_dW_i)
 
-        if net.bias:
-            dL_db = v[f"dL/db{i}"]
+    def _add_dL_db(self, i: int) -> None:
+        dL_dZ, dL_db = self.values[f"dL/dZ{i}"], self.values[f"dL/db{i}"]
 
-            def dL_db_i() -> None:
-                # ∂L/∂b_i = Σ_rows ∂L/∂Z_i
-                np.sum(dL_dZ, axis=0, out=dL_db)
+        def dL_db_i() -> None:
+            # ∂L/∂b_i = Σ_rows ∂L/∂Z_i
+            np.sum(dL_dZ, axis=0, out=dL_db)
 
-            self._add(
-                SubStep(
-                    f"dL/db{i}", f"∂L/∂b{i}", "backward", i, f"Σ_rows ∂L/∂Z{i}", (f"dL/dZ{i}",)
-                ),
-                dL_db_i,
-            )
+        formula, operands = f"Σ_rows ∂L/∂Z{i}", (f"dL/dZ{i}",)
+        self._add(SubStep(f"dL/db{i}", f"∂L/∂b{i}", "backward", i, formula, operands), dL_db_i)
 
-        if i == 1:
-            return  # nothing below the input
-        dL_dA_prev, W_T = v[f"dL/d{prev}"], W.T
-        if net.sizes[i] == 1 and self.rows == 1:
+    def _add_dL_dA_prev(self, i: int) -> None:
+        v, prev = self.values, input_name(i)
+        dL_dZ, W_T, dL_dA_prev = v[f"dL/dZ{i}"], v[f"W{i}"].T, v[f"dL/d{prev}"]
+        if self.network.sizes[i] == 1 and self.rows == 1:
 
             def dL_dA_prev_i() -> None:
                 # ∂L/∂A_{i−1} = ∂L/∂Z_i ■ W_iᵀ: one row and one unit make an outer product
@@ -282,17 +269,9 @@ class Tape:
                 # ∂L/∂A_{i−1} = ∂L/∂Z_i ■ W_iᵀ
                 dot(dL_dZ, W_T, out=dL_dA_prev)
 
-        self._add(
-            SubStep(
-                f"dL/d{prev}",
-                f"∂L/∂{prev}",
-                "backward",
-                i - 1,
-                f"∂L/∂Z{i} ■ W{i}ᵀ",
-                (f"dL/dZ{i}", f"W{i}"),
-            ),
-            dL_dA_prev_i,
-        )
+        formula, operands = f"∂L/∂Z{i} ■ W{i}ᵀ", (f"dL/dZ{i}", f"W{i}")
+        step = SubStep(f"dL/d{prev}", f"∂L/∂{prev}", "backward", i - 1, formula, operands)
+        self._add(step, dL_dA_prev_i)
 
     # -- the update --------------------------------------------------------------------------
 
