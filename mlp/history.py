@@ -17,6 +17,7 @@ have one column per run, and a window keeps the extremes of every run.
 
 from __future__ import annotations
 
+import bisect
 from typing import Any
 
 import numpy as np
@@ -80,64 +81,75 @@ class History:
         if capacity < 16 * (runs or 1) or capacity % 2:
             raise ValueError("capacity must be an even number of at least 16 per run")
         self.capacity = capacity
+        self.runs = runs
         self.head = capacity // 8  # epochs 1..head are never thinned
         self.stride = 1  # the width of a window, in epochs, at the last thinning
-        shape: tuple[int, ...] = (capacity,) if runs is None else (capacity, runs)
-        self._epoch = np.zeros(capacity, dtype=np.int64)
-        self._loss = np.zeros(shape)
-        self._accuracy = np.zeros(shape)
-        self._n = 0
+        # Python lists, not numpy buffers: record() runs every epoch, and appending to a list
+        # costs a fraction of assigning one numpy element.
+        self._epoch: list[int] = []
+        self._loss: list[Any] = []
+        self._accuracy: list[Any] = []
 
     def record(self, epoch: int, loss: float | Array, accuracy: float | Array) -> None:
         """Add one epoch's point (epochs in increasing order)."""
-        n = self._n
-        self._epoch[n] = epoch
-        self._loss[n] = loss
-        self._accuracy[n] = accuracy
-        self._n = n + 1
-        if self._n == self.capacity:
+        if self.runs is not None:  # keep copies: the caller may reuse its arrays
+            loss, accuracy = np.array(loss, dtype=float), np.array(accuracy, dtype=float)
+        self._epoch.append(epoch)
+        self._loss.append(loss)
+        self._accuracy.append(accuracy)
+        if len(self._epoch) == self.capacity:
             self._thin()
 
     def _thin(self) -> None:
         """Keep the head, each window's extremes and the last point: half the buffer at most."""
-        n = self._n
-        start = int(np.searchsorted(self._epoch[:n], self.head, side="right"))
-        epochs = self._epoch[start : n - 1]  # the last point is kept whatever happens
+        all_epochs, all_loss, all_accuracy = self._arrays()
+        n = len(all_epochs)
+        start = int(np.searchsorted(all_epochs, self.head, side="right"))
+        epochs = all_epochs[start : n - 1]  # the last point is kept whatever happens
         while True:
             group = (epochs - self.head - 1) // self.stride
-            keep = extremes(group, self._loss[start : n - 1])
+            keep = extremes(group, all_loss[start : n - 1])
             if start + len(keep) + 1 <= self.capacity // 2 or group[0] == group[-1]:
                 break
             self.stride *= 2
         rows = np.concatenate((np.arange(start), start + keep, [n - 1]))
-        self._n = len(rows)
-        self._epoch[: self._n] = self._epoch[rows]
-        self._loss[: self._n] = self._loss[rows]
-        self._accuracy[: self._n] = self._accuracy[rows]
+        self._epoch = all_epochs[rows].tolist()
+        if self.runs is None:
+            self._loss, self._accuracy = all_loss[rows].tolist(), all_accuracy[rows].tolist()
+        else:
+            self._loss, self._accuracy = list(all_loss[rows]), list(all_accuracy[rows])
+
+    def _arrays(self) -> tuple[Array, Array, Array]:
+        shape = (len(self._epoch),) if self.runs is None else (len(self._epoch), self.runs)
+        return (
+            np.array(self._epoch, dtype=np.int64),
+            np.array(self._loss, dtype=float).reshape(shape),
+            np.array(self._accuracy, dtype=float).reshape(shape),
+        )
 
     def discard_after(self, epoch: int) -> None:
         """Forget points past ``epoch`` (used by undo)."""
-        self._n = int(np.searchsorted(self._epoch[: self._n], epoch, side="right"))
+        n = bisect.bisect_right(self._epoch, epoch)
+        del self._epoch[n:], self._loss[n:], self._accuracy[n:]
 
     def __len__(self) -> int:
-        return self._n
+        return len(self._epoch)
 
     @property
     def epochs(self) -> Array:
-        return self._epoch[: self._n].copy()
+        return np.array(self._epoch, dtype=np.int64)
 
     @property
     def loss(self) -> Array:
-        return self._loss[: self._n].copy()
+        return self._arrays()[1]
 
     @property
     def accuracy(self) -> Array:
-        return self._accuracy[: self._n].copy()
+        return self._arrays()[2]
 
     def downsampled(self, points: int = 1000) -> tuple[Array, Array, Array]:
         """At most ``points`` points for a plot or JSON: first, last and extremes kept."""
-        n = self._n
-        return downsample(self._epoch[:n], self._loss[:n], self._accuracy[:n], points)
+        return downsample(*self._arrays(), points)
 
     def state(self) -> dict[str, Array]:
         return {"epoch": self.epochs, "loss": self.loss, "accuracy": self.accuracy}

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy import count_nonzero, equal, greater
 
 from . import datasets
 from .config import RunConfig
@@ -212,11 +213,12 @@ class Trainer:
             self._reorder()
 
     def _forward_accuracy(self) -> float:
-        """Full batch: the accuracy of the tape's y, without allocating."""
+        """Full batch: the accuracy of the tape's y, without allocating (every epoch, so
+        numpy's functions by their bare names: one lookup each, not two)."""
         correct = self._correct
-        np.greater(self.tape.values["y"], HALF, out=correct)
-        np.equal(correct, self._label_true, out=correct)
-        return np.count_nonzero(correct) / correct.size
+        greater(self.tape.values["y"], HALF, out=correct)
+        equal(correct, self._label_true, out=correct)
+        return int(count_nonzero(correct)) / correct.size
 
     def _check_loss(self) -> bool:
         """After the loss sub-step: record a divergence; True while training is sound."""
