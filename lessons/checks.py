@@ -5,8 +5,8 @@ Lessons are data, never code: an expression such as ``substep == "dL/dZ2"``,
 is parsed with :mod:`ast` and only a whitelist of node types is accepted: names,
 one level of attribute access (``run.metric``), numbers, strings, booleans,
 comparisons, ``and``/``or``/``not``, ``+ - * /`` on numbers and the functions ``abs``,
-``min`` and ``max``. An exercise's answer may also choose with ``a if condition else b``.
-Nothing is ever passed to ``eval``.
+``min``, ``max`` and ``sigmoid``. An exercise's answer may also choose with
+``a if condition else b``. Nothing is ever passed to ``eval``.
 
 A lesson file comes from anyone, so an expression is bounded before anything is computed:
 at most :data:`MAX_LENGTH` characters, nested at most :data:`MAX_DEPTH` deep, arithmetic on
@@ -47,7 +47,22 @@ _ARITH: dict[type, Callable[[Any, Any], Any]] = {
     ast.Mult: operator.mul,
     ast.Div: operator.truediv,
 }
-_FUNCTIONS: dict[str, Callable[..., Any]] = {"abs": abs, "min": min, "max": max}
+
+
+def _sigmoid(z: float) -> float:
+    """σ(z) = 1 / (1 + e^(−z)), for an exercise that asks for σ of a number on the tape."""
+    z = float(z)
+    if z < -700:  # e^(−z) would overflow; σ is 0 to every digit a float has
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "abs": abs,
+    "min": min,
+    "max": max,
+    "sigmoid": _sigmoid,
+}
 _CONSTANTS: dict[str, float] = {"inf": math.inf}
 
 
