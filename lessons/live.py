@@ -2,37 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
 from mlp import Trainer
 
-from .model import Lesson, LessonStep
+from .model import SAMPLE_NAMES, Lesson, LessonStep
 
 
-def check_values(trainer: Trainer, sample: int | None = None) -> dict[str, Any]:
+def check_values(
+    trainer: Trainer, sample: int | None = None, names: Iterable[str] | None = None
+) -> dict[str, Any]:
     """The names a step's check and a live exercise answer read, now: the trainer's state
     (lessons.model.STEP_NAMES) and the numbers of the selected sample on the tape
     (lessons.model.SAMPLE_NAMES; ``sample`` counts from 1, default the first row).
 
-    A plain dict of plain values, so that the app can keep one as a step's snapshot.
+    ``names`` (e.g. a check's ``Expression.names``) limits the work to what is read: a check
+    evaluated after every epoch computes the accuracy only if it reads it. A plain dict of
+    plain values, so that the app can keep one as a step's snapshot.
     """
+    wanted = None if names is None else set(names)
     step = trainer.current_step
     diverged = trainer.divergence is not None
-    accuracy = 0.0 if diverged else float(trainer.evaluate().accuracy)
-    return {
+    values: dict[str, Any] = {
         "substep": step.key if step is not None else "",
         "phase": step.phase if step is not None else "",
         "cursor": trainer.cursor,
         "epoch": trainer.epoch,
-        "accuracy": accuracy,
         "loss": float(trainer.last_loss),
         "diverged": diverged,
         "lr": trainer.config.lr,
         "optimizer": trainer.config.optimizer,
         "dataset": trainer.config.dataset,
-    } | sample_values(trainer, sample)
+    }
+    if wanted is None or "accuracy" in wanted:
+        values["accuracy"] = 0.0 if diverged else float(trainer.evaluate().accuracy)
+    if wanted is None or wanted & set(SAMPLE_NAMES):
+        values |= sample_values(trainer, sample)
+    return values
 
 
 def sample_values(trainer: Trainer, sample: int | None = None) -> dict[str, float | int]:
@@ -63,7 +72,7 @@ def check_passes(step: LessonStep, trainer: Trainer) -> bool | None:
     """True/False for a step's check on the live trainer; None when the step has no check."""
     if step.check is None:
         return None
-    return step.check.evaluate(check_values(trainer))
+    return step.check.evaluate(check_values(trainer, names=step.check.names))
 
 
 def trainer_for_step(lesson: Lesson, index: int, trainer: Trainer) -> Trainer:

@@ -67,3 +67,17 @@ def test_check_values_hold_the_selected_samples_numbers_from_the_tape():
         assert now["sample_z1act_unit1"] == values["Z1Act"][row, 0]
     assert check_values(trainer, 99)["sample"] == 21  # clamped to the batch
     assert check_values(trainer)["sample"] == 1
+
+
+def test_a_check_that_reads_no_accuracy_does_not_pay_for_it(monkeypatch):
+    trainer = mlp.Trainer(mlp.RunConfig(epochs=10))
+    trainer.train(3)
+
+    def no_evaluation():
+        raise AssertionError("evaluated")
+
+    monkeypatch.setattr(trainer, "evaluate", no_evaluation)
+    assert check_values(trainer, names={"epoch"})["epoch"] == 3
+    lesson = find("sigmoid")
+    step = next(s for s in lesson.steps if s.check and s.check.text == "epoch >= 1000")
+    assert check_passes(step, trainer) is False

@@ -10,11 +10,15 @@ import os
 import sys
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from ..errors import EXIT_USAGE, UsageError
+
+if TYPE_CHECKING:
+    from lessons.loader import LessonError
 
 MAX_CHECK_SEEDS = 100
 
@@ -143,8 +147,13 @@ def list_lessons(console: Console, folders: list[Path] | None = None) -> int:
     console.print(table)
     console.print("Open one with: backprop-lab lesson NAME   (add --headless to run it here)")
     for error in errors:
-        print(f"backprop-lab: skipped a broken lesson: {error}", file=sys.stderr)
+        print(f"backprop-lab: skipped: {_where(error)}", file=sys.stderr)
     return 0
+
+
+def _where(error: LessonError) -> str:
+    """``FILE:LINE: problem``, or the problem alone when it has no line (a missing folder)."""
+    return str(error) if error.line else error.problem
 
 
 def check_lessons(folders: list[Path], seeds: tuple[int, ...] | None, *, as_json: bool) -> int:
@@ -163,7 +172,7 @@ def check_lessons(folders: list[Path], seeds: tuple[int, ...] | None, *, as_json
         print(json.dumps(report_json(report), indent=2))
         return 0 if report.ok else 1
     for error in report.errors:
-        console.print(f"✗ {error}", style="red", markup=False, highlight=False)
+        console.print(f"✗ {_where(error)}", style="red", markup=False, highlight=False)
     for lesson_report in report.lessons:
         lesson = lesson_report.lesson
         mark = "✓" if lesson_report.ok else "✗"
@@ -215,7 +224,7 @@ def open_lesson(
     try:
         lesson = find(name, dirs)
     except LessonError as exc:
-        print(f"backprop-lab: {exc.problem if exc.line == 0 else exc}", file=sys.stderr)
+        print(f"backprop-lab: {_where(exc)}", file=sys.stderr)
         return EXIT_USAGE
     if headless:
         from ..lesson_report import run_lesson
