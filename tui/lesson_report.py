@@ -115,7 +115,7 @@ def loss_plot(lesson: Lesson, claim: Claim, width: int = 80, colour: bool = True
         (name or "run", curve.epochs, curve.loss)
         for name, curve in claim_curves(lesson, claim, seed)
     ]
-    stopped = " (runs stop at their first epoch at 100%)" if claim.settles_at_100 else ""
+    stopped = "; runs stop at 100%" if claim.settles_at_100 else ""
     return terminal_plots.loss_curves(
         curves,
         width=width,
