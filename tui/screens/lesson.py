@@ -104,8 +104,10 @@ class LessonScreen(Screen):
 
     def refresh_live(self, snapshot: dict | None = None) -> None:
         """Redraw the trainer panel and re-evaluate the step's check."""
-        if not self.is_attached:
-            return  # a training thread's last report can arrive after the screen closed
+        if not self.is_attached or not self.query("#live-state"):
+            # A training thread's last report can arrive after the screen closed, or while
+            # its widgets are being removed.
+            return
         snapshot = snapshot or check_values(self.trainer)
         self.check_state = self._evaluate(snapshot)
         if self.check_state:
