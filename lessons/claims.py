@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from mlp import RunConfig, Trainer
+from mlp import Network, RunConfig, Trainer
 from mlp.batched import RunOutcome, train_many
 from mlp.history import evenly_spread
 from mlp.introspect import SATURATION, layer_health
@@ -193,7 +193,7 @@ def _measure(outcome: RunOutcome) -> tuple[Metrics, Curve]:
     config = outcome.config
     trainer = Trainer(config)
     x, label = trainer.dataset.x, trainer.dataset.label
-    saturated_at_init = _saturated_fraction(trainer, x)
+    saturated_at_init = _saturated_fraction(trainer.network, x)
     trainer.network.params[...] = outcome.params
     dead = 0
     generalisation = math.nan
@@ -215,7 +215,7 @@ def _measure(outcome: RunOutcome) -> tuple[Metrics, Curve]:
         output_at_1_0=float(corners[1]),
         output_at_0_1=float(corners[2]),
         dead_units=int(dead),
-        saturated_outputs=_saturated_fraction(trainer, x),
+        saturated_outputs=_saturated_fraction(trainer.network, x),
         saturated_outputs_at_init=saturated_at_init,
         lr=float(config.lr),
         epochs_run=int(outcome.epochs_run),
@@ -225,10 +225,9 @@ def _measure(outcome: RunOutcome) -> tuple[Metrics, Curve]:
     return metrics, curve
 
 
-def _saturated_fraction(trainer: Trainer, x: np.ndarray) -> float:
+def _saturated_fraction(network: Network, x: np.ndarray) -> float:
     """The share of ``x``'s points at which the output activation's derivative is below
     SATURATION: points that pass almost no gradient back (for ReLU: switched off)."""
-    network = trainer.network
     a = x
     with np.errstate(all="ignore"):
         for i, act in enumerate(network.activations, start=1):
