@@ -112,10 +112,14 @@ def train_many(
     *,
     on_progress: ProgressCallback | None = None,
     should_stop: Callable[[], bool] | None = None,
+    stop_at_100: bool = False,
 ) -> list[RunOutcome]:
     """Train every config (``epochs`` each, or its own ``epochs``); outcomes in config order.
 
     ``on_progress(done, total)`` counts epochs summed over runs, about every 0.1 s.
+    ``stop_at_100``: a run ends once it classifies every training point (or diverges), and
+    runs trained together end when all of them have; for a caller that needs no more than
+    ``first_epoch_at_100``.
     """
     configs = [c.validated() for c in configs]
     lengths = [c.epochs if epochs is None else epochs for c in configs]
@@ -130,23 +134,27 @@ def train_many(
                 by_length.setdefault(lengths[i], []).append(position)
             for length, positions in by_length.items():
                 chosen = [trainers[p] for p in positions]
-                results = _Stack(chosen).train(length, clock)
+                results = _Stack(chosen).train(length, clock, stop_at_100)
                 for p, outcome in zip(positions, results, strict=True):
                     outcomes[indices[p]] = outcome
         else:
             for i, trainer in zip(indices, trainers, strict=True):
-                outcomes[i] = _train_alone(trainer, lengths[i], clock)
+                outcomes[i] = _train_alone(trainer, lengths[i], clock, stop_at_100)
     if on_progress:
         on_progress(clock.done, clock.total)
     return [o for o in outcomes if o is not None]
 
 
-def _train_alone(trainer: Trainer, epochs: int, clock: _Clock) -> RunOutcome:
-    """One run with Trainer, in chunks between looks at the clock."""
+def _train_alone(
+    trainer: Trainer, epochs: int, clock: _Clock, stop_at_100: bool = False
+) -> RunOutcome:
+    """One run with Trainer, in chunks between looks at the clock; with ``stop_at_100`` it
+    ends once its first epoch at 100% is known."""
+    until = (lambda t: t.first_epoch_at_100 is not None) if stop_at_100 else None
     while trainer.epoch < epochs and not clock.stopped:
-        result = trainer.train(min(CHECK_EPOCHS * 16, epochs - trainer.epoch))
+        result = trainer.train(min(CHECK_EPOCHS * 16, epochs - trainer.epoch), until=until)
         clock.tick(result.epochs_run)
-        if result.status in ("diverged", "target_reached"):
+        if result.status in ("diverged", "target_reached", "condition_met"):
             break
     history = trainer.history
     return RunOutcome(
@@ -267,7 +275,7 @@ class _Stack:
         right = np.count_nonzero(self.correct.reshape(self.runs, -1), axis=1)
         return np.asarray(right / self.correct[0].size)
 
-    def train(self, epochs: int, clock: _Clock) -> list[RunOutcome]:
+    def train(self, epochs: int, clock: _Clock, stop_at_100: bool = False) -> list[RunOutcome]:
         k = self.runs
         history = History(capacity=max(4096, 16 * k), runs=k)
         live = np.ones(k, dtype=bool)
@@ -310,6 +318,8 @@ class _Stack:
                 last_epoch_loss = loss
                 history.record(epoch, loss, accuracy)
                 if epoch % CHECK_EPOCHS == 0 and clock.tick(CHECK_EPOCHS * int(live.sum())):
+                    break
+                if stop_at_100 and not waiting.any():
                     break
         # Runs still live ran every epoch; the others stopped where they diverged.
         epochs_run[live] = epoch

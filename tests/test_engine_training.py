@@ -14,7 +14,7 @@ SMALL = RunConfig(dataset="xor", hidden=(3,), lr=0.5)
 @pytest.mark.parametrize("dataset", ["linear", "xor"])
 @pytest.mark.parametrize("seed", range(5))
 def test_the_lab_default_learns_linear_and_xor(dataset, seed) -> None:
-    """The seed's result: 2-32-32-1 sigmoid, lr 0.05, SSE, 10000 full-batch epochs: 100%."""
+    """The lab report's result: 2-32-32-1 sigmoid, lr 0.05, SSE, 10000 full-batch epochs: 100%."""
     trainer = Trainer(RunConfig(dataset=dataset, n=100, seed=seed))
     assert trainer.config.epochs == 10_000
     result = trainer.train(trainer.config.epochs)
