@@ -12,8 +12,9 @@ from .losses import LOSSES, Loss, get_loss
 from .network import Network
 from .optimizers import OPTIMIZERS, Optimizer, make_optimizer
 from .runfile import RunFileError, load, save
-from .tape import Step, Tape
-from .trainer import Divergence, Progress, Trainer, TrainResult
+from .state import Divergence, TrainerState
+from .tape import SubStep, Tape
+from .trainer import Trainer, TrainingProgress, TrainResult
 
 __all__ = [
     "ACTIVATIONS",
@@ -29,13 +30,14 @@ __all__ = [
     "Loss",
     "Network",
     "Optimizer",
-    "Progress",
     "RunConfig",
     "RunFileError",
-    "Step",
+    "SubStep",
     "Tape",
     "TrainResult",
     "Trainer",
+    "TrainerState",
+    "TrainingProgress",
     "get_activation",
     "get_loss",
     "load",

@@ -99,7 +99,7 @@ class RunConfig:
     def warnings(self) -> list[str]:
         """Settings that are valid but likely a mistake, one sentence each (the app and the
         command line both show these)."""
-        found = []
+        found: list[str] = []
         if get_loss(self.loss).kind == "bce" and self.activations[-1] != "sigmoid":
             found.append(
                 f"cross-entropy expects outputs in (0, 1), from a sigmoid output layer; this "

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 Array = np.ndarray
 Sampler = Callable[[int, np.random.Generator], tuple[Array, Array]]
@@ -40,7 +41,7 @@ class Dataset:
         return self.sampler(n, np.random.default_rng(seed))
 
 
-def _column(label: Array) -> Array:
+def _column(label: npt.ArrayLike) -> Array:
     return np.asarray(label, dtype=np.float64).reshape(-1, 1)
 
 
@@ -57,7 +58,8 @@ def linear(n: int = 100, seed: int = 0) -> Dataset:
 
 def xor_easy() -> Dataset:
     """The lab's 21 points: (0.1i, 0.1i) -> 0 and (0.1i, 1 − 0.1i) -> 1, interleaved."""
-    points, labels = [], []
+    points: list[tuple[float, float]] = []
+    labels: list[int] = []
     for i in range(11):
         points.append((0.1 * i, 0.1 * i))
         labels.append(0)
@@ -157,7 +159,8 @@ def load_csv(path: str | Path) -> Dataset:
         raise DatasetError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise DatasetError(f"{path}: cannot read it ({exc})") from None
-    points, labels = [], []
+    points: list[tuple[float, float]] = []
+    labels: list[float] = []
     for row_number, row in enumerate(csv.reader(text.splitlines()), start=1):
         if not row or all(not cell.strip() for cell in row):
             continue

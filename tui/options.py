@@ -7,7 +7,7 @@ defaults decide, and only what the user typed changes the config.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from mlp import ACTIVATIONS, LOSSES, OPTIMIZERS, RunConfig
@@ -86,8 +86,20 @@ def many(convert: Callable[[str], Any]) -> Callable[[str], tuple[Any, ...]]:
     return convert_all
 
 
+class _Offered:
+    """An argument group that takes only the options whose destination is offered."""
+
+    def __init__(self, group: argparse._ArgumentGroup, only: Collection[str] | None) -> None:
+        self.group, self.only = group, only
+
+    def add_argument(self, flag: str, **kwargs: Any) -> None:
+        dest = kwargs.get("dest") or flag.lstrip("-").replace("-", "_")
+        if self.only is None or dest in self.only:
+            self.group.add_argument(flag, **kwargs)
+
+
 def _option(
-    group: argparse._ArgumentGroup,
+    group: _Offered,
     flag: str,
     convert: Callable[[str], Any],
     help: str,
@@ -105,13 +117,18 @@ def _option(
 
 
 def add_run_options(
-    parser: argparse.ArgumentParser, *, epochs: bool = True, compare: bool = False
+    parser: argparse.ArgumentParser,
+    *,
+    epochs: bool = True,
+    compare: bool = False,
+    only: Collection[str] | None = None,
 ) -> None:
     """The settings of a run; each maps to one RunConfig field.
 
     With ``compare`` every setting but the epochs takes a comma-separated list of values.
+    ``only`` names the RunConfig fields to offer (default: all of them).
     """
-    data = parser.add_argument_group("data")
+    data = _Offered(parser.add_argument_group("data"), only)
     _option(
         data,
         "--dataset",
@@ -123,7 +140,7 @@ def add_run_options(
     )
     _option(data, "--n", positive_int, "points to generate (default: 100)", compare=compare)
     _option(data, "--noise", float, "noise of the generated points (0.05)", compare=compare)
-    net = parser.add_argument_group("network")
+    net = _Offered(parser.add_argument_group("network"), only)
     if compare:
         _option(
             net,
@@ -172,7 +189,7 @@ def add_run_options(
         net, "--init", str, "weight init (default: normal, N(0,1))", compare=compare, choices=INITS
     )
     _option(net, "--seed", count, "seed of weights, data and order (0)", compare=compare)
-    train = parser.add_argument_group("training")
+    train = _Offered(parser.add_argument_group("training"), only)
     _option(train, "--lr", float, "learning rate (0.05)", compare=compare)
     _option(
         train,

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mlp import Divergence, RunConfig, Step, Trainer
+from mlp import Divergence, RunConfig, SubStep, Trainer
 from mlp.evaluate import Evaluation, decision_grid
-from mlp.introspect import SATURATION, LayerHealth, layer_health
+from mlp.introspect import LayerHealth, layer_health
 from mlp.tape import act_name
 
 Array = np.ndarray
@@ -105,7 +105,7 @@ class Snapshot:
     activations: tuple[str, ...]
     epoch: int  # epochs completed
     cursor: int  # sub-steps of the tape's pass run so far
-    steps: tuple[Step, ...]  # the tape's sub-steps
+    steps: tuple[SubStep, ...]  # the tape's sub-steps
     tape_batch: int  # which batch (1-based) of the epoch the tape's numbers come from
     batches_per_epoch: int
     rows: int  # samples in the tape's batch
@@ -133,11 +133,11 @@ class Snapshot:
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
-    def current_step(self) -> Step | None:
+    def current_step(self) -> SubStep | None:
         return self.steps[self.cursor - 1] if self.cursor else None
 
     @property
-    def next_step(self) -> Step:
+    def next_step(self) -> SubStep:
         return self.steps[self.cursor % len(self.steps)]
 
     @property
@@ -193,11 +193,11 @@ def take(
             batch_shapes[key] = array.shape
     net = trainer.network
     with np.errstate(all="ignore"):
-        layers = tuple(_layer(trainer, i, sample) for i in range(1, net.depth + 1))
+        health = tuple(layer_health(tape))  # a diverged run's norms overflow: inf, not a warning
+        layers = tuple(_layer(trainer, h, sample) for h in health)
         if evaluation is None:
             evaluation = trainer.evaluate()
         objective = trainer.loss.objective(values["y"], values["label"])
-        health = tuple(layer_health(tape))  # a diverged run's norms overflow: inf, not a warning
         grid = None
         if grid_resolution:
             resolution = affordable_resolution(trainer, grid_resolution)
@@ -242,35 +242,27 @@ def take(
     )
 
 
-def _layer(trainer: Trainer, i: int, sample: int) -> LayerView:
-    net, values = trainer.network, trainer.tape.values
-    depth = net.depth
-    act = net.activations[i - 1].name
-    z, a_key = values[f"Z{i}"], act_name(i, depth)
-    deriv = values[f"d{a_key}/dZ{i}"]
-    units = z.shape[1]
-    dead = np.asarray((z <= 0).all(axis=0) if act == "relu" else np.zeros(units, bool))
-    if act in ("sigmoid", "tanh"):
-        saturated = np.asarray((deriv < SATURATION).all(axis=0))
-    else:
-        saturated = np.zeros(units, bool)
+def _layer(trainer: Trainer, health: LayerHealth, sample: int) -> LayerView:
+    """The layer's view, its dead and saturated units from :mod:`mlp.introspect`."""
+    values, i = trainer.tape.values, health.layer
+    a_key = act_name(i, trainer.network.depth)
     shown = slice(0, UNITS_SHOWN)
-    row = z[sample]
+    row = values[f"Z{i}"][sample]
     finite = np.abs(row[np.isfinite(row)])
     max_abs = float(finite.max()) if finite.size else float("nan")
     return LayerView(
         i,
-        act,
+        health.activation,
         f"Z{i}",
         a_key,
-        units,
+        health.units,
         row[shown].copy(),
         values[a_key][sample, shown].copy(),
         values[a_key][:BATCH_ROWS_SHOWN, shown].copy(),
-        dead[shown].copy(),
-        saturated[shown].copy(),
-        int(dead.sum()),
-        int(saturated.sum()),
+        health.dead_units[shown].copy(),
+        health.saturated_units[shown].copy(),
+        health.dead,
+        health.saturated,
         max_abs,
     )
 

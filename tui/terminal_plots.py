@@ -29,6 +29,7 @@ SHADES = " ░▒▓█"
 POINT_MARKS = {0: "o", 1: "x"}
 # One marker per curve, so that curves and legends differ without colour.
 CURVE_MARKERS = ("•", "x", "+", "o", "*", "#", "@", "%", "=", "~", "^", "$")
+SERIES_MARKERS = CURVE_MARKERS  # the name the lesson report uses
 TICKS = 5  # about this many ticks on an axis
 
 
@@ -164,11 +165,18 @@ def loss_curves(
     height: int = 18,
     colour: bool = True,
     title: str = "loss per sample (log scale) vs epoch",
+    markers: Sequence[str] | None = None,
 ) -> str:
-    """Overlaid learning curves, each with its own marker, and the legend under the chart."""
+    """Overlaid learning curves, each with its own marker, and the legend under the chart.
+
+    ``markers``: one character per curve; by default CURVE_MARKERS for several curves and
+    plotext's fine braille dots for one.
+    """
     _start(width, height, colour)
-    single = len(curves) == 1
-    markers = ["braille"] if single else [_marker(i) for i in range(len(curves))]
+    single = len(curves) == 1 and markers is None
+    if markers is None:
+        markers = ["braille"] if single else CURVE_MARKERS
+    markers = [markers[i % len(markers)] for i in range(len(curves))]
     series = [(e, loss, m) for (_label, e, loss), m in zip(curves, markers, strict=True)]
     draw_loss(plotext, series, log=True, width=width)
     plotext.title(title)
@@ -178,10 +186,6 @@ def loss_curves(
     if single or not labelled:
         return chart
     return chart + "\n" + legend(labelled, width)
-
-
-def _marker(index: int) -> str:
-    return CURVE_MARKERS[index % len(CURVE_MARKERS)]
 
 
 def legend(entries: Sequence[tuple[str, str]], width: int = 80) -> str:

@@ -21,7 +21,7 @@ from rich.text import Text
 import mlp
 from mlp import Trainer, TrainResult
 from mlp.history import evenly_spread
-from mlp.trainer import Progress as TrainProgress
+from mlp.trainer import TrainingProgress
 
 from .. import format as fmt
 from .. import options, terminal_plots
@@ -173,10 +173,10 @@ def train(
 @contextmanager
 def _progress_reporter(
     console: Console, trainer: Trainer, start: int, epochs: int
-) -> Iterator[Callable[[TrainProgress], None]]:
+) -> Iterator[Callable[[TrainingProgress], None]]:
     if not console.is_terminal:
 
-        def plain(p: TrainProgress) -> None:
+        def plain(p: TrainingProgress) -> None:
             accuracy = _last_accuracy(trainer)
             print(
                 f"epoch {p.epoch}/{start + epochs}  loss {fmt.number(p.loss, 6)}  accuracy "
@@ -207,7 +207,7 @@ def _progress_reporter(
             speed="-",
         )
 
-        def fancy(p: TrainProgress) -> None:
+        def fancy(p: TrainingProgress) -> None:
             bar.update(
                 task,
                 completed=p.epoch - start,

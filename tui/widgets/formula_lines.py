@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlp import Step
+from mlp import SubStep
 from mlp.losses import BCE_EPS, get_loss
 from mlp.tape import pretty
 
@@ -188,7 +188,7 @@ def _loss(snapshot: Snapshot) -> tuple[str, str]:
     return loss.kind, loss.reduction
 
 
-def display_formula(step: Step, snapshot: Snapshot) -> str:
+def display_formula(step: SubStep, snapshot: Snapshot) -> str:
     """The formula as the panel writes it (the engine's, with the BCE simplification)."""
     kind, reduction = _loss(snapshot)
     depth = len(snapshot.activations)
@@ -200,7 +200,7 @@ def display_formula(step: Step, snapshot: Snapshot) -> str:
     return step.formula
 
 
-def _forward(step: Step, snapshot: Snapshot) -> Line:
+def _forward(step: SubStep, snapshot: Snapshot) -> Line:
     ops = step.operands
     value = snapshot.values[step.key]
     formula = display_formula(step, snapshot)
@@ -230,7 +230,7 @@ def _forward(step: Step, snapshot: Snapshot) -> Line:
     return Line(step.label, step.phase, formula, substitute(formula, names), _vector(value))
 
 
-def _loss_line(step: Step, snapshot: Snapshot) -> Line:
+def _loss_line(step: SubStep, snapshot: Snapshot) -> Line:
     kind, reduction = _loss(snapshot)
     y, label = _scalar(snapshot, "y"), _scalar(snapshot, "label")
     formula = display_formula(step, snapshot)
@@ -267,7 +267,7 @@ def _loss_line(step: Step, snapshot: Snapshot) -> Line:
     return Line(step.label, step.phase, formula, numbers, result, per_sample)
 
 
-def _dl_dy(step: Step, snapshot: Snapshot) -> Line:
+def _dl_dy(step: SubStep, snapshot: Snapshot) -> Line:
     kind, reduction = _loss(snapshot)
     y, label = _scalar(snapshot, "y"), _scalar(snapshot, "label")
     value = snapshot.values[step.key]
@@ -300,7 +300,7 @@ def _dl_dy(step: Step, snapshot: Snapshot) -> Line:
     return Line(step.label, step.phase, formula, numbers, result, note, arithmetic=exact)
 
 
-def _dl_dz(step: Step, snapshot: Snapshot) -> Line:
+def _dl_dz(step: SubStep, snapshot: Snapshot) -> Line:
     ops = step.operands
     value = snapshot.values[step.key]
     formula = display_formula(step, snapshot)
@@ -341,7 +341,7 @@ def _signed(text: str, after_operator: bool = False) -> str:
     return f"({text})" if after_operator and text.startswith("-") else text
 
 
-def _dl_dw(step: Step, snapshot: Snapshot) -> Line:
+def _dl_dw(step: SubStep, snapshot: Snapshot) -> Line:
     a_in, d_z = step.operands
     value = snapshot.values[step.key]
     a, d = _scalar(snapshot, a_in), _scalar(snapshot, d_z)
@@ -357,13 +357,13 @@ def _dl_dw(step: Step, snapshot: Snapshot) -> Line:
     return Line(step.label, step.phase, step.formula, numbers, _vector(value))
 
 
-def _dl_db(step: Step, snapshot: Snapshot) -> Line:
+def _dl_db(step: SubStep, snapshot: Snapshot) -> Line:
     value = snapshot.values[step.key]
     numbers = f"Σ_rows {_batch(snapshot, step.operands[0])}"
     return Line(step.label, step.phase, step.formula, numbers, _vector(value))
 
 
-def _dl_da(step: Step, snapshot: Snapshot) -> Line:
+def _dl_da(step: SubStep, snapshot: Snapshot) -> Line:
     d_z, w = step.operands
     value = snapshot.values[step.key]
     d, weight = _scalar(snapshot, d_z), _scalar(snapshot, w)
@@ -380,7 +380,7 @@ def _dl_da(step: Step, snapshot: Snapshot) -> Line:
     return Line(step.label, step.phase, step.formula, numbers, _vector(value))
 
 
-def _update(step: Step, snapshot: Snapshot, done: bool) -> Line:
+def _update(step: SubStep, snapshot: Snapshot, done: bool) -> Line:
     opt = snapshot.optimizer
     constants = ", ".join(f"{name} = {_constant(name, v)}" for name, v in opt.constants)
     details = []
@@ -410,7 +410,7 @@ def lines(snapshot: Snapshot) -> list[tuple[str, Line]]:
     return out
 
 
-def _line(step: Step, snapshot: Snapshot, done: bool) -> Line:
+def _line(step: SubStep, snapshot: Snapshot, done: bool) -> Line:
     key = step.key
     if step.phase == "update":
         return _update(step, snapshot, done)
