@@ -119,7 +119,7 @@ class TrainerScreen(Screen):
             shown_from = keymap.footer_width(bound.binding.action)
             if shown_from is not None and width and width < shown_from:
                 hidden = dataclasses.replace(bound.binding, show=False)
-                active[key] = bound._replace(binding=hidden)
+                active[key] = ActiveBinding(bound.node, hidden, bound.enabled, bound.tooltip)
         return active
 
     # -- drawing --------------------------------------------------------------------------
