@@ -37,8 +37,7 @@ async def in_app(config: RunConfig, seconds: float, tab: str) -> float:
     app = BackpropApp(config=config)
     async with app.run_test(size=(120, 40)) as pilot:
         app.main.query_one("#tabs").active = tab
-        app.speed_index = len(SPEEDS) - 1
-        app.control.set_speed(SPEEDS[-1])  # as fast as it goes
+        app.runner.change_speed(len(SPEEDS))  # as fast as it goes
         await pilot.pause()
         app.trainer.train(200)
         app.start()
@@ -58,7 +57,7 @@ async def key_latency(config: RunConfig, presses: int = 20) -> list[float]:
     latencies = []
     async with app.run_test(size=(120, 40)) as pilot:
         app.main.query_one("#tabs").active = "data-pane"
-        app.control.set_speed(None)
+        app.runner.change_speed(len(SPEEDS))
         await pilot.pause()
         app.start()
         await asyncio.sleep(0.3)

@@ -96,6 +96,18 @@ class RunConfig:
             raise ConfigError(f"the target loss must be 0 or more, got {self.target_loss}")
         return self
 
+    def warnings(self) -> list[str]:
+        """Settings that are valid but likely a mistake, one sentence each (the app and the
+        command line both show these)."""
+        found: list[str] = []
+        if get_loss(self.loss).kind == "bce" and self.activations[-1] != "sigmoid":
+            found.append(
+                f"cross-entropy expects outputs in (0, 1), from a sigmoid output layer; this "
+                f"output is {self.activations[-1]}, so y is clipped to [1e-12, 1 − 1e-12] and "
+                f"the loss means little"
+            )
+        return found
+
     def replace(self, **changes: Any) -> RunConfig:
         """A copy with ``changes``; one activation for all layers stays one for all when the
         depth changes (sigmoid everywhere on 2-32-32-1 is sigmoid everywhere on 2-8-1)."""

@@ -70,7 +70,7 @@ class Momentum(Optimizer):
         params += self.velocity
 
     def formula(self, w: str, grad: str) -> str:
-        v = "V" + w[1:]
+        v = f"V_{w}"  # each tensor's own velocity: V_W1, V_b1, ...
         return f"{v}' = μ·{v} − lr * {grad};  {w}' = {w} + {v}'"
 
     def state(self) -> dict[str, Array]:
@@ -91,7 +91,7 @@ class Nesterov(Momentum):
         params += self._scratch
 
     def formula(self, w: str, grad: str) -> str:
-        v = "V" + w[1:]
+        v = f"V_{w}"
         return f"{v}' = μ·{v} − lr * {grad};  {w}' = {w} + μ·{v}' − lr * {grad}"
 
 
@@ -136,7 +136,11 @@ class Adam(Optimizer):
         params -= self._scratch
 
     def formula(self, w: str, grad: str) -> str:
-        return f"m = β1·m + (1−β1)·{grad};  v = β2·v + (1−β2)·{grad}²;  {w}' = {w} − lr·m̂/(√v̂ + ε)"
+        m, v = f"m_{w}", f"v_{w}"  # each tensor's own moments
+        return (
+            f"{m}' = β1·{m} + (1 − β1)·{grad};  {v}' = β2·{v} + (1 − β2)·({grad})²;  "
+            f"{w}' = {w} − lr·m̂/(√v̂ + ε), m̂ = {m}'/(1 − β1^t), v̂ = {v}'/(1 − β2^t)"
+        )
 
     def state(self) -> dict[str, Array]:
         return {"m": self.m, "v": self.v}

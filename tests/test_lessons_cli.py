@@ -4,6 +4,7 @@ and saved progress."""
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -153,9 +154,11 @@ def test_step_settings_read_as_a_learner_writes_them():
 def test_without_colour_each_run_has_its_own_marker_in_the_legend():
     lesson = find("sum-vs-mean")
     plot = loss_plot(lesson, lesson.claims[0], width=70, colour=False)
-    legend = [line for line in plot.splitlines() if " sum " in line or " mean " in line]
-    markers = {line.split("┤")[-1].split()[0] for line in legend}
-    assert len(legend) == 2 and len(markers) == 2
+    # The legend is printed under the chart (inside it, it covered the curves' start).
+    legend = plot[plot.rindex("┘") :].splitlines()[-1]
+    entries = re.findall(r"(\S) (sum|mean)(?=\s|$)", legend)
+    assert sorted(run for _marker, run in entries) == ["mean", "sum"]
+    assert len({marker for marker, _run in entries}) == 2
 
 
 def test_check_passes_a_teachers_true_lessons_and_says_so_in_json(capsys, teacher, no_built_ins):

@@ -1,9 +1,15 @@
 """The backprop-lab app: a view over one Trainer, stepped by keys or trained in a thread.
 
-The app owns the trainer. Every change made on the UI thread is followed by a fresh
-:class:`~tui.snapshot.Snapshot`; while continuous training runs, snapshots come from the
-training thread instead (as :class:`TrainerUpdated` messages), and every action that would
-touch the trainer pauses training first, waiting until the thread has let go of it.
+The app wires three parts together and does little itself:
+
+- :class:`~tui.runner.Runner` owns the trainer, the selected sample and the training thread;
+- :class:`~tui.screens.main.TrainerScreen` lays out and draws snapshots (the app sets them);
+- :mod:`tui.dialogs` opens settings, gradient check, save, lessons and help.
+
+Every change made on the UI thread is followed by a fresh :class:`~tui.snapshot.Snapshot`;
+while continuous training runs, snapshots come from the thread instead (as
+:class:`~tui.messages.TrainerUpdated` messages), and every action that would touch the
+trainer pauses training first, waiting until the thread has let go of it.
 
 Other screens can follow the trainer: ``app.snapshot`` is the latest snapshot and
 ``app.trainer_updated`` a Signal published with each new one; ``app.set_trainer`` and
@@ -12,48 +18,34 @@ Other screens can follow the trainer: ``app.snapshot`` is the latest snapshot an
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
+import gc
 import sys
-import threading
-from pathlib import Path
 
-import numpy as np
 from textual.app import App
-from textual.message import Message
+from textual.binding import Binding
 from textual.signal import Signal
-from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerState
 
-import mlp
 from mlp import ConfigError, DatasetError, RunConfig, Trainer
-from mlp.gradcheck import check
 
+from . import dialogs
+from . import format as fmt
 from . import snapshot as snap
-from .screens.gradcheck import GradcheckScreen
-from .screens.help import HelpScreen
+from .errors import EXIT_USAGE
+from .messages import SnapshotWanted, TrainerUpdated
+from .runner import Runner
 from .screens.main import TrainerScreen
-from .screens.save import DEFAULT_PATH, SaveScreen
-from .screens.settings import SettingsScreen
-from .training_worker import SPEEDS, TrainingControl, speed_label, train_continuously
 
-DEFAULT_SPEED = SPEEDS.index(1000)
-# XOR easy's fourth point, (0.1, 0.9): its numbers are all non-zero, unlike (0, 0).
-FIRST_SAMPLE = 3
-
-
-class TrainerUpdated(Message):
-    """A new snapshot from the training thread; a newer one replaces one not yet handled."""
-
-    def __init__(self, snapshot: snap.Snapshot) -> None:
-        super().__init__()
-        self.snapshot = snapshot
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, TrainerUpdated)
+TITLE_ROOM = 16  # columns the header keeps for its icon and margins
 
 
 class BackpropApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "backprop-lab"
+    ENABLE_COMMAND_PALETTE = False  # every command has a key, listed by ? and the footer
+    # ? on any screen lists that screen's keys (the trainer screen also shows it in its footer).
+    BINDINGS = [Binding("question_mark", "help", "Help", show=False)]
 
     def __init__(
         self,
@@ -62,50 +54,60 @@ class BackpropApp(App[int]):
         lesson: str | None = None,
     ) -> None:
         super().__init__()
-        self.trainer = trainer if trainer is not None else Trainer(config or RunConfig())
+        trainer = trainer if trainer is not None else Trainer(config or RunConfig())
+        self.runner = Runner(self, trainer)
         self.lesson = lesson
-        self.sample = FIRST_SAMPLE
-        self.speed_index = DEFAULT_SPEED
-        self.control = TrainingControl(speed=SPEEDS[self.speed_index])
-        self.running = False
         self.snapshot: snap.Snapshot | None = None
         self.trainer_updated: Signal[snap.Snapshot] = Signal(self, "trainer-updated")
-        self._worker: Worker | None = None
 
-    def get_default_screen(self) -> TrainerScreen:
-        return TrainerScreen()
+    # -- what the rest of the program reads -------------------------------------------------
+
+    @property
+    def trainer(self) -> Trainer:
+        return self.runner.trainer
+
+    @property
+    def running(self) -> bool:
+        return self.runner.running
 
     @property
     def main(self) -> TrainerScreen:
         return self.screen_stack[0]  # type: ignore[return-value]
 
+    def get_default_screen(self) -> TrainerScreen:
+        return TrainerScreen()
+
     def on_mount(self) -> None:
-        self.sub_title = self.trainer.config.describe()
-        # The trainer screen draws the first snapshot when it mounts.
+        self._describe_run()
         if self.lesson:
-            self.call_after_refresh(self._open_lesson, self.lesson)
+            self.call_after_refresh(dialogs.open_lesson, self, self.lesson)
+
+    def on_resize(self) -> None:
+        self._describe_run()
+
+    def _describe_run(self) -> None:
+        """The header's subtitle: the run, as much of it as fits beside the title."""
+        cfg = self.trainer.config
+        acts = cfg.activations
+        act_text = acts[0] if len(set(acts)) == 1 else "/".join(acts)
+        arch = "-".join(str(s) for s in self.trainer.network.sizes)
+        parts = [f"{arch} {act_text}", f"{cfg.optimizer} lr {fmt.exact(cfg.lr)}", cfg.loss]
+        room = self.size.width - len(self.TITLE) - TITLE_ROOM
+        while len(parts) > 1 and len(", ".join(parts)) > room:
+            parts.pop()
+        self.sub_title = ", ".join(parts)
 
     # -- the view -------------------------------------------------------------------------
-
-    def take_snapshot(self, running: bool = False) -> snap.Snapshot:
-        main = self.main
-        return snap.take(
-            self.trainer,
-            self.sample,
-            grid_resolution=main.grid_resolution if main.wants_grid else None,
-            running=running,
-            speed=speed_label(self.control.speed),
-        )
 
     def refresh_view(self) -> None:
         """Snapshot the trainer and redraw; while training runs the thread does this."""
         if self.running or not self.main.ready:
             return
-        self._publish(self.take_snapshot())
+        self._publish(self.runner.snapshot())
 
     def _publish(self, snapshot: snap.Snapshot) -> None:
         self.snapshot = snapshot
-        self.sample = snapshot.sample
+        self.runner.sample = snapshot.sample
         self.main.show(snapshot)
         self.trainer_updated.publish(snapshot)
 
@@ -113,13 +115,21 @@ class BackpropApp(App[int]):
         if self.running:  # a late message from a finished run would show stale state
             self._publish(message.snapshot)
 
+    def on_snapshot_wanted(self, message: SnapshotWanted) -> None:
+        self.runner.want_grid(message.grid_resolution)
+        self.refresh_view()
+
+    def refresh_status(self) -> None:
+        if self.snapshot is not None:
+            status = dataclasses.replace(
+                self.snapshot, running=self.running, speed=self.runner.speed
+            )
+            self.main.show(status)
+
     def set_trainer(self, trainer: Trainer) -> None:
         """Show ``trainer`` instead of the current one (pause first: see ``pause``)."""
-        if self.running:
-            raise RuntimeError("pause training before replacing the trainer")
-        self.trainer = trainer
-        self.sample = min(self.sample, trainer.tape.rows - 1)
-        self.sub_title = trainer.config.describe()
+        self.runner.replace(trainer)
+        self._describe_run()
         self.refresh_view()
 
     def load_config(self, config: RunConfig) -> None:
@@ -127,203 +137,129 @@ class BackpropApp(App[int]):
 
         Raises ConfigError or DatasetError (one sentence) when the run cannot be built.
         """
-        config = config.validated()
-        current = self.trainer.config
-        if config.replace(lr=current.lr, momentum=current.momentum) == current:
-            if config.lr != current.lr:
-                self.trainer.set_lr(config.lr)
-            if config.momentum != current.momentum:
-                self.trainer.set_momentum(config.momentum)
-            self.sub_title = self.trainer.config.describe()
-            self.refresh_view()
-            return
-        dataset = self.trainer.dataset if _same_data(config, current) else None
-        self.set_trainer(Trainer(config, dataset=dataset))
+        self.runner.apply(config)
+        self._describe_run()
+        self.refresh_view()
+        for warning in self.trainer.config.warnings():
+            self.notify(warning[:1].upper() + warning[1:] + ".", severity="warning")
 
     # -- continuous training ----------------------------------------------------------------
 
     def start(self) -> None:
-        if self.running:
-            return
-        if self.trainer.divergence is not None:
-            self.notify(
-                "Training has diverged: lower the learning rate (s) or reset (r) first.",
-                severity="warning",
-            )
-            return
-        main = self.main
-        self.control.stop = threading.Event()
-        self.control.sample = self.sample
-        self.control.grid_resolution = main.grid_resolution if main.wants_grid else None
-        self.running = True
-        self._worker = self.run_worker(
-            self._train_in_thread,
-            name="training",
-            group="training",
-            thread=True,
-            exclusive=True,
-            exit_on_error=False,
-        )
+        refused = self.runner.start()
+        if refused:
+            self.notify(refused, severity="warning")
         self.refresh_status()
 
-    def _train_in_thread(self) -> mlp.TrainResult | None:
-        worker = get_current_worker()
-        return train_continuously(
-            self.trainer,
-            self.control,
-            lambda snapshot: self.post_message(TrainerUpdated(snapshot)),
-            lambda: worker.is_cancelled,
-        )
+    async def pause(self) -> bool:
+        """Stop continuous training and wait until the thread has let go of the trainer.
 
-    async def pause(self) -> None:
-        """Stop continuous training and wait until the thread has let go of the trainer."""
-        worker = self._worker
-        if worker is None:
-            return
-        self.control.stop.set()
-        with contextlib.suppress(WorkerCancelled, WorkerFailed):
-            await worker.wait()
-        self._training_finished(worker)
+        Whether it was running. The caller redraws (most go on to change the trainer first:
+        one snapshot, not two, which for a large network is most of a key's cost).
+        """
+        worker = await self.runner.pause()
+        if worker is not None:
+            self._training_finished(worker)
+        return worker is not None
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker is self._worker and event.state in (
-            WorkerState.SUCCESS,
-            WorkerState.ERROR,
-            WorkerState.CANCELLED,
-        ):
-            self._training_finished(event.worker)
+        if event.worker.name == "training":
+            finished = self.runner.finished(event.worker)
+            if finished is not None:  # it stopped by itself: diverged, or at the target
+                self._training_finished(finished)
+                self.refresh_view()
 
     def _training_finished(self, worker: Worker) -> None:
-        if worker is not self._worker:
-            return  # already handled
-        self._worker = None
-        self.running = False
+        self.refresh_status()  # "paused" at once; the new numbers follow with the snapshot
         if worker.state == WorkerState.ERROR:
             self.notify(f"Training stopped: {worker.error}", severity="error")
         result = worker.result if worker.state == WorkerState.SUCCESS else None
         if result is not None and result.status == "target_reached":
-            self.notify(f"Reached the target loss at epoch {result.epoch:,}.")
-        self.refresh_view()
+            self.notify(f"Reached the target loss at epoch {fmt.count(result.epoch)}.")
 
-    def refresh_status(self) -> None:
-        if self.snapshot is not None:
-            from dataclasses import replace
+    # -- actions: stepping --------------------------------------------------------------------
 
-            speed = speed_label(self.control.speed)
-            self.main.show(replace(self.snapshot, running=self.running, speed=speed))
-
-    # -- actions ----------------------------------------------------------------------------
-
-    async def _step(self, what: str) -> None:
+    async def _step(self, what) -> None:
         await self.pause()
-        getattr(self.trainer, what)()
+        self.runner.step(what)
         self.refresh_view()
 
     async def action_next_substep(self) -> None:
-        await self._step("next_substep")
+        await self._step(Trainer.next_substep)
 
     async def action_previous_substep(self) -> None:
         await self.pause()
-        if self.trainer.previous_substep() is None:
+        if self.runner.step(Trainer.previous_substep) is None:
             self.notify("Nothing to undo: this is where the run started.")
         self.refresh_view()
 
     async def action_forward_pass(self) -> None:
-        await self._step("forward_pass")
+        await self._step(Trainer.forward_pass)
 
     async def action_backward_pass(self) -> None:
-        await self._step("backward_pass")
+        await self.pause()
+        trainer = self.trainer
+        if trainer.cursor == len(trainer.steps) - 1:
+            self.refresh_view()
+            self.notify("The backward pass is done: n runs the update, f starts the next pass.")
+            return
+        await self._step(Trainer.backward_pass)
 
     async def action_epoch(self) -> None:
-        await self._step("train_epoch")
+        await self._step(Trainer.train_epoch)
 
     async def action_toggle_run(self) -> None:
         if self.running:
             await self.pause()
+            self.refresh_view()
         else:
             self.start()
 
     def action_speed(self, step: int) -> None:
-        self.speed_index = min(max(self.speed_index + step, 0), len(SPEEDS) - 1)
-        self.control.set_speed(SPEEDS[self.speed_index])
+        self.runner.change_speed(step)
         self.refresh_status()
 
     async def action_reset(self) -> None:
         await self.pause()
-        trainer = self.trainer
-        self.set_trainer(Trainer(trainer.config, dataset=trainer.dataset))
-        self.notify(f"Reset to seed {trainer.config.seed}.")
+        self.runner.reset()
+        self.refresh_view()
+        self.notify(f"Reset to seed {self.trainer.config.seed}.")
 
     def action_select_sample(self, step: int) -> None:
-        rows = self.trainer.tape.rows
-        self.sample = (self.sample + step) % rows
-        self.control.sample = self.sample
-        if self.running:
-            return  # the next snapshot from the thread shows it
-        self.refresh_view()
+        self.runner.select_sample(step)
+        if not self.running:  # while running, the next snapshot from the thread shows it
+            self.refresh_view()
+
+    # -- actions: other screens -----------------------------------------------------------------
+
+    async def _pause_and_show(self) -> None:
+        """Pause, and show where training stopped (behind the screen about to open)."""
+        if await self.pause():
+            self.refresh_view()
 
     async def action_settings(self) -> None:
-        await self.pause()
-        self.push_screen(SettingsScreen(self.trainer.config, apply=self.load_config))
+        await self._pause_and_show()
+        dialogs.open_settings(self)
 
     async def action_gradcheck(self) -> None:
-        await self.pause()
-        trainer = self.trainer
-        if trainer.divergence is not None or not np.isfinite(trainer.network.params).all():
-            # Finite differences of overflowing values mean nothing (NaN even compares "equal").
-            self.notify(
-                "Training has diverged, so finite differences mean nothing here: reset (r) or "
-                "change the settings before a gradient check.",
-                severity="warning",
-            )
-            return
-        rows = trainer.batch_indices
-        x, label = trainer.dataset.x[rows], trainer.dataset.label[rows]
-        result = check(trainer.network, trainer.loss, x, label)
-        self.push_screen(GradcheckScreen(result, len(rows)))
+        await self._pause_and_show()
+        dialogs.open_gradcheck(self)
 
     async def action_save(self) -> None:
-        await self.pause()
-
-        def saved(path: Path | None) -> None:
-            if path is not None:
-                self.notify(f"Saved the run to {path}")
-
-        self.push_screen(SaveScreen(lambda path: mlp.save(self.trainer, path), DEFAULT_PATH), saved)
+        await self._pause_and_show()
+        dialogs.open_save(self)
 
     async def action_open_lessons(self) -> None:
-        await self.pause()
-        try:
-            from .screens.lessons import LessonBrowser
-        except ImportError:
-            self.notify("Lessons are not installed")
-            return
-        self.push_screen(LessonBrowser())
-
-    def _open_lesson(self, name: str) -> None:
-        try:
-            from .screens.lesson import LessonScreen
-
-            screen = LessonScreen(name)
-        except ImportError:
-            self.notify("Lessons are not installed")
-            return
-        except Exception as exc:  # noqa: BLE001 - a broken lesson must not take the app down
-            self.notify(f"Could not open the lesson {name!r}: {exc}", severity="error")
-            return
-        self.push_screen(screen)
+        await self._pause_and_show()
+        dialogs.open_lessons(self)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        dialogs.open_help(self)
 
     async def action_quit(self) -> None:
-        self.control.stop.set()
+        self.runner.control.stop.set()
         await self.pause()
         self.exit(0)
-
-
-def _same_data(new: RunConfig, old: RunConfig) -> bool:
-    return (new.dataset, new.n, new.noise, new.seed) == (old.dataset, old.n, old.noise, old.seed)
 
 
 def run_app(
@@ -336,6 +272,10 @@ def run_app(
         app = BackpropApp(config=config, trainer=trainer, lesson=lesson)
     except (ConfigError, DatasetError) as exc:
         print(f"backprop-lab: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     app.run()
+    # Nothing the app built needs collecting as the process ends: without this, Python's
+    # teardown spent about 0.3 s garbage-collecting Textual's widgets and numpy's arrays after
+    # the screen had already gone, which a learner feels as a slow quit.
+    gc.freeze()
     return app.return_code or 0

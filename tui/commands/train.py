@@ -6,6 +6,7 @@ import argparse
 import json
 import math
 import signal
+import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -227,6 +228,7 @@ def _last_accuracy(trainer: Trainer) -> float:
 def run(args: argparse.Namespace) -> int:
     trainer, epochs = build_trainer(args)
     config = trainer.config
+    sys.stderr.writelines(f"backprop-lab: warning: {w}\n" for w in config.warnings())
     target_loss = options.given(args).get("target_loss", config.target_loss)
     console = Console(highlight=False)
     if not args.json:

@@ -36,7 +36,8 @@ class GradcheckScreen(ModalScreen[None]):
         summary.append(f"Gradient check: {verdict}", style=style)
         summary.append(
             f"\nrelative error ‖analytic − numeric‖ / (‖analytic‖ + ‖numeric‖) per tensor, "
-            f"on the current batch of {self.rows}; passes below {TOLERANCE:g}.",
+            f"on the current batch of {fmt.count(self.rows)}; passes below "
+            f"{fmt.exact(TOLERANCE)}.",
         )
         self.query_one("#gradcheck-summary", Static).update(summary)
         table = self.query_one(DataTable)

@@ -2,21 +2,27 @@
 
 At 110 columns and wider the Network and Formulas panels stay on the left; narrower, they
 become the first tabs. Below 80x24 everything gives way to a note asking for a larger
-terminal. The screen only lays out and redraws; the app owns the trainer and its actions.
+terminal. The screen only lays out and redraws (the app sets its snapshot through ``show``);
+it tells the app what it needs with messages (a snapshot once laid out, the decision grid
+while the Data tab shows).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
+from .. import keymap
+from ..messages import SnapshotWanted
 from ..snapshot import Snapshot
 from ..widgets.boundary import BoundaryView
 from ..widgets.formulas import FormulasPanel
@@ -27,42 +33,11 @@ from ..widgets.status import DivergenceBanner, StatusBar
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 WIDE = 110  # from here on the Formulas panel gets its own column
-# Seconds between redraws while training runs: the GIL the UI holds is taken from training.
-RUNNING_REDRAW = {
-    "FormulasPanel": 0.2,
-    "NetworkPanel": 0.25,
-    "LossPlot": 0.25,
-    "BoundaryView": 0.25,
-    "LayersPanel": 0.5,
-}
-
-BINDINGS = [
-    Binding("n", "app.next_substep", "Next"),
-    Binding("p", "app.previous_substep", "Prev"),
-    Binding("f", "app.forward_pass", "Fwd"),
-    Binding("b", "app.backward_pass", "Bwd"),
-    Binding("e", "app.epoch", "Epoch"),
-    Binding("space", "app.toggle_run", "Run/Pause", priority=True),
-    Binding("plus,equals_sign", "app.speed(1)", "Faster", key_display="+"),
-    Binding("minus", "app.speed(-1)", "Slower", key_display="-"),
-    Binding("r", "app.reset", "Reset"),
-    Binding("up", "app.select_sample(-1)", "Sample ↑", show=False, priority=True),
-    Binding("down", "app.select_sample(1)", "Sample ↓", show=False, priority=True),
-    Binding("left", "cycle_tab(-1)", "Tab ←", show=False, priority=True),
-    Binding("right", "cycle_tab(1)", "Tab →", show=False, priority=True),
-    Binding("s", "app.settings", "Settings"),
-    Binding("g", "app.gradcheck", "Gradcheck"),
-    Binding("o", "toggle_log", "Log scale", show=False),
-    Binding("t", "toggle_truth", "Truth/pred", show=False),
-    Binding("ctrl+s", "app.save", "Save", show=False),
-    Binding("l", "app.open_lessons", "Lessons"),
-    Binding("question_mark", "app.help", "Help", key_display="?"),
-    Binding("q", "app.quit", "Quit"),
-]
+PANELS = (FormulasPanel, NetworkPanel, LossPlot, BoundaryView, LayersPanel)
 
 
 class TrainerScreen(Screen):
-    BINDINGS = BINDINGS
+    BINDINGS: ClassVar[list[BindingType]] = list(keymap.bindings())
     AUTO_FOCUS = None  # nothing takes the keys: every binding works from the start
 
     ready = False  # composed and sized: snapshots can be drawn
@@ -70,6 +45,9 @@ class TrainerScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self._drawn: dict[object, float] = {}
+        self.snapshot: Snapshot | None = None
+        self.wide: bool | None = None
+        self._footer_tier: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -91,20 +69,24 @@ class TrainerScreen(Screen):
                 with TabPane("Layers", id="layers-pane"):
                     yield LayersPanel(id="layers")
         yield Static(id="too-small")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#network-side").border_title = "Network"
         self.query_one("#formulas-side").border_title = "Formulas"
-        self.wide: bool | None = None
+        self.query_one(BoundaryView).no_color = self.app.no_color
         self._apply_size(self.app.size.width, self.app.size.height)
         self.ready = True
-        self.app.refresh_view()
+        self.post_message(SnapshotWanted(self._grid_wanted()))
 
     # -- size -----------------------------------------------------------------------------
 
     def on_resize(self, event: Resize) -> None:
         self._apply_size(event.size.width, event.size.height)
+        tier = keymap.footer_tier(event.size.width)
+        if tier != self._footer_tier:
+            self._footer_tier = tier
+            self.refresh_bindings()  # the footer shows more keys when there is room
 
     def _apply_size(self, width: int, height: int) -> None:
         small = width < MIN_WIDTH or height < MIN_HEIGHT
@@ -128,6 +110,18 @@ class TrainerScreen(Screen):
             tabs.active = "formulas-pane"
         self.redraw()
 
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The screen's bindings, the footer showing only the keys that fit its width."""
+        width = self.size.width
+        active = super().active_bindings
+        for key, bound in active.items():
+            shown_from = keymap.footer_width(bound.binding.action)
+            if shown_from is not None and width and width < shown_from:
+                hidden = dataclasses.replace(bound.binding, show=False)
+                active[key] = ActiveBinding(bound.node, hidden, bound.enabled, bound.tooltip)
+        return active
+
     # -- drawing --------------------------------------------------------------------------
 
     @property
@@ -141,42 +135,40 @@ class TrainerScreen(Screen):
             shown += [self.query_one("#network-side"), self.query_one("#formulas-side")]
         pane = self.visible_tab
         if pane:
-            shown += list(
-                self.query_one(f"#{pane}", TabPane).query(
-                    "FormulasPanel, NetworkPanel, LossPlot, BoundaryView, LayersPanel"
-                )
-            )
+            shown += [
+                widget
+                for widget in self.query_one(f"#{pane}", TabPane).query("*")
+                if isinstance(widget, PANELS)
+            ]
         return shown
 
     def show(self, snapshot: Snapshot) -> None:
         """Redraw the panels on view; while training runs, costly ones less often."""
+        self.snapshot = snapshot
         now = time.monotonic()
         for panel in self.panels():
             if snapshot.running:
-                interval = RUNNING_REDRAW.get(type(panel).__name__, 0.0)
+                interval = type(panel).running_redraw
                 if now - self._drawn.get(panel, -1e9) < interval:
                     continue
             self._drawn[panel] = now
             panel.show(snapshot)
 
     def redraw(self) -> None:
-        snapshot = getattr(self.app, "snapshot", None)
-        if snapshot is not None:
-            self.show(snapshot)
+        if self.snapshot is not None:
+            self.show(dataclasses.replace(self.snapshot, running=False))
 
-    @property
-    def wants_grid(self) -> bool:
-        return self.visible_tab == "data-pane"
-
-    @property
-    def grid_resolution(self) -> int:
-        return self.query_one(BoundaryView).resolution
+    def _grid_wanted(self) -> int | None:
+        return self.query_one(BoundaryView).resolution if self.visible_tab == "data-pane" else None
 
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:
-        if self.wants_grid:
-            self.app.refresh_view()  # the grid is only computed while the Data tab shows
+        grid = self._grid_wanted()
+        if grid is not None and (self.snapshot is None or self.snapshot.grid is None):
+            self.post_message(SnapshotWanted(grid))  # the grid is only computed for the Data tab
         else:
+            if grid is None and self.snapshot is not None and self.snapshot.grid is not None:
+                self.post_message(SnapshotWanted(None))  # stop computing it
             self.redraw()
 
     # -- view actions ---------------------------------------------------------------------
@@ -184,7 +176,7 @@ class TrainerScreen(Screen):
     def action_cycle_tab(self, step: int) -> None:
         tabs = self.query_one(TabbedContent)
         hidden = {"formulas-pane", "network-pane"} if self.wide else set()
-        panes = [p.id for p in tabs.query(TabPane) if p.id not in hidden]
+        panes = [str(p.id) for p in tabs.query(TabPane) if p.id not in hidden]
         index = panes.index(tabs.active) if tabs.active in panes else 0
         tabs.active = panes[(index + step) % len(panes)]
 

@@ -1,4 +1,8 @@
-"""The ``ctrl+s`` dialog: where to save the run (Enter saves, Escape cancels)."""
+"""The ``ctrl+s`` dialog: where to save the run (Enter saves, Escape cancels).
+
+A path that names an existing file is not overwritten at once: the dialog says so, and a
+second Enter on the same path overwrites it.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ class SaveScreen(ModalScreen[Path | None]):
         super().__init__()
         self.save = save
         self.path = path
+        self.confirmed: str | None = None  # the existing path the user agreed to overwrite
 
     def compose(self) -> ComposeResult:
         with Vertical(id="save-body", classes="dialog"):
@@ -31,10 +36,21 @@ class SaveScreen(ModalScreen[Path | None]):
             yield Static("", id="save-error", classes="error")
             yield Static("Enter saves · Escape cancels", classes="hint")
 
+    def on_input_changed(self) -> None:
+        self.confirmed = None
+        self.show_error("")
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         path = event.value.strip()
         if not path:
             self.show_error("Type a file name, e.g. backprop-lab-run.npz.")
+            return
+        target = Path(path).expanduser()
+        if target.suffix != ".npz":
+            target = target.with_name(target.name + ".npz")
+        if target.is_file() and self.confirmed != path:
+            self.confirmed = path
+            self.show_error(f"{target} exists: Enter again overwrites it, or change the name.")
             return
         try:
             saved = self.save(path)

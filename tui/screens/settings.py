@@ -1,55 +1,52 @@
 """The ``s`` screen: change the run. Invalid values are refused here, with the reason.
 
-Returns the new :class:`~mlp.RunConfig` (validated) or None. The app applies a change of
-only the learning rate or momentum live; anything else starts a new trainer.
+The fields are :func:`tui.settings_form.fields` (derived from ``RunConfig``). Under the form, the
+resolved per-layer activations and any warning about the settings update as you type. Returns
+the new :class:`~mlp.RunConfig` (validated) or None. The app applies a change of only the
+learning rate or momentum live; anything else starts a new trainer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from mlp import LOSSES, OPTIMIZERS, ConfigError, DatasetError, RunConfig
-from mlp.datasets import NAMES
+from mlp import ConfigError, DatasetError, RunConfig
 
-
-class SettingsError(ValueError):
-    """A field could not be read; the message is one sentence for the user."""
-
-
-def _options(names, current: str) -> list[tuple[str, str]]:
-    names = list(names)
-    if current not in names:
-        names.append(current)
-    return [(name, name) for name in names]
+from .. import settings_form as form
+from ..settings_form import Field, FormError
+from ..widgets.choice import Choice
 
 
-def _numbers(text: str, what: str, kind=float) -> tuple:
-    parts = [p for p in text.replace(",", " ").split() if p]
-    try:
-        return tuple(kind(p) for p in parts)
-    except ValueError:
-        raise SettingsError(f"{what} must be numbers separated by commas, got {text!r}") from None
+def _widget(field: Field, config: RunConfig):
+    value = getattr(config, field.name)
+    if field.kind == "choice":
+        return Choice(field.choices, value, id=field.name)
+    if field.kind == "check":
+        return Checkbox(_on_off(value), value, id=field.name, compact=True)
+    text = form.activations_text(value) if field.kind == "names" else form.text_of(field, value)
+    return Input(text, id=field.name, placeholder=field.placeholder, compact=True)
 
 
-def _number(text: str, what: str, kind=float):
-    try:
-        return kind(text.strip())
-    except ValueError:
-        noun = "a whole number" if kind is int else "a number"
-        raise SettingsError(f"{what} must be {noun}, got {text.strip()!r}") from None
+def _on_off(value: bool) -> str:
+    # Said in words: the checkbox's own mark differs only by colour.
+    return "on" if value else "off"
 
 
-class SettingsScreen(ModalScreen[RunConfig | None]):
+class SettingsScreen(Screen[RunConfig | None]):
+    """A screen of its own, not a dialog over the trainer: drawing the trainer dimmed behind
+    it cost more than the form itself."""
+
     AUTO_FOCUS = "#hidden"
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel"),
-        Binding("ctrl+s,ctrl+enter", "apply", "Apply", show=False),
+        Binding("ctrl+s,ctrl+enter,enter", "apply", "Apply", show=False),
     ]
 
     def __init__(self, config: RunConfig, apply: Callable[[RunConfig], None] | None = None) -> None:
@@ -58,96 +55,89 @@ class SettingsScreen(ModalScreen[RunConfig | None]):
         self.apply = apply  # raises ConfigError or DatasetError when the run cannot be built
 
     def compose(self) -> ComposeResult:
-        cfg = self.config
         with Vertical(id="settings-body", classes="dialog"):
-            yield Static("Settings", classes="dialog-title")
-            with Grid(id="settings-grid"):
-                yield Label("dataset")
-                yield Select(
-                    _options(NAMES, cfg.dataset),
-                    value=cfg.dataset,
-                    id="dataset",
-                    allow_blank=False,
-                    compact=True,
-                )
-                yield Label("hidden")
-                yield Input(", ".join(map(str, cfg.hidden)), id="hidden", compact=True)
-                yield Label("activations")
-                # One name when every layer shares it, so changing the depth needs no edit here.
-                acts = cfg.activations[:1] if len(set(cfg.activations)) == 1 else cfg.activations
-                yield Input(", ".join(acts), id="activations", compact=True)
-                yield Label("loss")
-                yield Select(
-                    _options(LOSSES, cfg.loss),
-                    value=cfg.loss,
-                    id="loss",
-                    allow_blank=False,
-                    compact=True,
-                )
-                yield Label("optimizer")
-                yield Select(
-                    _options(OPTIMIZERS, cfg.optimizer),
-                    value=cfg.optimizer,
-                    id="optimizer",
-                    allow_blank=False,
-                    compact=True,
-                )
-                yield Label("lr")
-                yield Input(f"{cfg.lr:g}", id="lr", compact=True)
-                yield Label("momentum")
-                yield Input(f"{cfg.momentum:g}", id="momentum", compact=True)
-                yield Label("batch size")
-                yield Input(
-                    "" if cfg.batch_size is None else str(cfg.batch_size),
-                    id="batch",
-                    placeholder="full batch",
-                    compact=True,
-                )
-                yield Label("seed")
-                yield Input(str(cfg.seed), id="seed", compact=True)
-                yield Label("biases")
-                yield Checkbox("add b", cfg.bias, id="bias", compact=True)
             yield Static(
-                "hidden: sizes, e.g. 32, 32 · activations: one for all or one per layer "
-                "(sigmoid, relu, leaky_relu, tanh, none) · lr and momentum apply live, "
-                "anything else starts again from the seed.",
-                classes="hint",
+                "Settings  (Tab moves · ←/→ change a ◀ choice ▶ · Enter applies · Escape cancels)",
+                classes="dialog-title",
             )
+            with Grid(id="settings-grid"):
+                for field in form.fields():
+                    yield Label(field.label)
+                    yield _widget(field, self.config)
+            yield Static(id="settings-resolved", classes="hint")
             yield Static("", id="settings-error", classes="error")
             with Horizontal(id="settings-buttons"):
                 yield Button("Apply", id="apply", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
 
+    def on_mount(self) -> None:
+        self._describe()
+
+    def load(self, config: RunConfig) -> None:
+        """Show ``config`` again: the app keeps one settings screen and reopens it (building
+        the form is most of what opening it costs)."""
+        self.config = config
+        if not self.is_mounted:
+            return  # compose reads self.config
+        for field in form.fields():
+            widget = self.query_one(f"#{field.name}")
+            value = getattr(config, field.name)
+            if field.kind == "names":
+                value = form.activations_text(value)
+            elif field.kind not in ("choice", "check"):
+                value = form.text_of(field, value)
+            widget.value = value  # type: ignore[attr-defined]
+        self.query_one("#settings-error", Static).update("")
+        self.query_one("#hidden", Input).focus()
+        self._describe()
+
+    def texts(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for field in form.fields():
+            widget = self.query_one(f"#{field.name}")
+            out[field.name] = widget.value  # type: ignore[attr-defined]
+        return out
+
     def read(self) -> RunConfig:
-        """The config the form describes, validated; raises SettingsError or ConfigError."""
-        get = lambda name: self.query_one(f"#{name}", Input).value  # noqa: E731
-        hidden = _numbers(get("hidden"), "hidden sizes", int)
-        if not hidden:
-            raise SettingsError("give at least one hidden layer size, e.g. 32, 32")
-        activations = tuple(a for a in get("activations").replace(",", " ").split() if a)
-        if not activations:
-            raise SettingsError("give an activation, e.g. sigmoid")
-        batch = get("batch").strip()
-        config = self.config.replace(
-            dataset=str(self.query_one("#dataset", Select).value),
-            hidden=hidden,
-            activations=activations,
-            loss=str(self.query_one("#loss", Select).value),
-            optimizer=str(self.query_one("#optimizer", Select).value),
-            lr=_number(get("lr"), "the learning rate"),
-            momentum=_number(get("momentum"), "momentum"),
-            batch_size=_number(batch, "the batch size", int) if batch else None,
-            seed=_number(get("seed"), "the seed", int),
-            bias=self.query_one("#bias", Checkbox).value,
-        )
-        return config.validated()
+        """The config the form describes, validated; raises FormError or ConfigError."""
+        return form.read(self.config, self.texts())
+
+    def _describe(self) -> None:
+        """The per-layer activations the form means, and any warning, as the user types."""
+        texts = self.texts()
+        lines = []
+        try:
+            hidden = form.value_of(form.field("hidden"), texts["hidden"])
+            acts = form.resolve_activations(texts["activations"], len(hidden) + 1)
+            lines.append(
+                "layers: "
+                + ", ".join(f"{size} {act}" for size, act in zip([*hidden, 1], acts, strict=True))
+                + " (one activation = the hidden layers; the output stays sigmoid unless you "
+                "name every layer)"
+            )
+            config = form.read(self.config, texts)
+            lines += [f"⚠ {warning}" for warning in config.warnings()]
+        except (FormError, ConfigError) as exc:
+            lines.append(f"({exc})")
+        lines.append("lr and momentum apply live; anything else starts again from the seed.")
+        self.query_one("#settings-resolved", Static).update("\n".join(lines))
+
+    def on_input_changed(self) -> None:
+        self._describe()
+
+    def on_choice_changed(self) -> None:
+        self._describe()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        event.checkbox.label = _on_off(event.value)
+        self._describe()
 
     def action_apply(self) -> None:
         try:
             config = self.read()
             if self.apply is not None:
                 self.apply(config)
-        except (SettingsError, ConfigError, DatasetError) as exc:
+        except (FormError, ConfigError, DatasetError) as exc:
             self.show_error(str(exc))
             return
         self.dismiss(config)

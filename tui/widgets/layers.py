@@ -1,26 +1,29 @@
 """The Layers panel: each layer's Z and activation for the selected sample, and the batch.
 
-One cell per unit, coloured by value (blue negative, orange positive) with a glyph of
-matching density so it still reads without colour. Units that pass almost no gradient are
+One cell per unit: its glyph says the sign and the size (``░▒▓█`` positive, ``-=≡#``
+negative, ``·`` zero), its colour says the same again (blue negative, orange positive), so it
+reads without colour. Units that pass almost no gradient are
 marked under the strip: ``s`` a saturated sigmoid/tanh, ``d`` a dead ReLU.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import ClassVar
 
 import numpy as np
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from .. import format as fmt
 from ..snapshot import LayerView, Snapshot
+from .text_block import TextBlock
 
 BOUNDED = ("sigmoid", "tanh")
-GLYPHS = "░▒▓█"
+GLYPHS = "░▒▓█"  # positive, by size
+NEGATIVE_GLYPHS = "-=≡#"  # negative, by size
 LEVELS = 8
 LABEL = 7  # width of the row labels
 
@@ -61,16 +64,19 @@ class Lines:
         return "\n".join("".join(seg.text for seg in line) for line in self.lines)
 
 
-def strip(values: np.ndarray, scale: float, width: int) -> Line:
+def strip(values: np.ndarray, scale: float, width: int, units: int | None = None) -> Line:
+    """One cell per unit, at most ``width``; ``units`` counts the ones not shown too."""
+    units = values.size if units is None else units
     shown = values[:width]
     with np.errstate(all="ignore"):
         levels = np.nan_to_num(np.clip(shown / scale, -1, 1) * LEVELS).round().astype(int)
     line = []
     for level in levels.tolist():
-        glyph = GLYPHS[min(abs(level) * len(GLYPHS) // (LEVELS + 1), len(GLYPHS) - 1)]
+        glyphs = NEGATIVE_GLYPHS if level < 0 else GLYPHS
+        glyph = glyphs[min(abs(level) * len(glyphs) // (LEVELS + 1), len(glyphs) - 1)]
         line.append(Segment(glyph if level else "·", _style(level)))
-    if values.size > width:
-        line.append(Segment(f"…+{values.size - width}", DIM))
+    if units > len(shown):
+        line.append(Segment(f"…+{fmt.count(units - len(shown))}", DIM))
     return line
 
 
@@ -87,36 +93,41 @@ def _label(text: str, style: Style | None = None) -> Segment:
 
 
 def render_layer(view: LayerView, snapshot: Snapshot, width: int) -> list[Line]:
-    units = view.z.size
-    cells = max(width - LABEL - 6, 8)  # room for "…+N" or the ◀ marker
+    units = view.units
+    room = width - LABEL - 2  # the " ◀" marker after the selected sample's row
+    cells = units if units <= room else max(room - len(f"…+{fmt.count(units)}"), 8)
     rows = snapshot.batch_shapes[view.z_key][0]
     flags = []
-    if view.dead.any():
-        flags.append(f"{int(view.dead.sum())} dead (d)")
-    if view.saturated.any():
-        flags.append(f"{int(view.saturated.sum())} saturated (s)")
+    if view.dead_count:
+        flags.append(f"{fmt.count(view.dead_count)} dead (d)")
+    if view.saturated_count:
+        flags.append(f"{fmt.count(view.saturated_count)} saturated (s)")
     z_scale = _scale(view.z, "none")
     title = [
         Segment(f"Layer {view.layer}", BOLD),
-        Segment(f" {view.activation} ‹{rows}×{units}› max|{view.z_key}| {fmt.number(z_scale)}"),
+        Segment(
+            f" {view.activation} ‹{fmt.count(rows)}×{fmt.count(units)}› "
+            f"max|{view.z_key}| {fmt.number(view.max_abs_z)}"
+        ),
     ]
     lines = [title]
     if flags:
         lines.append([Segment(" " * LABEL + ", ".join(flags), RED)])
     lines += [
-        [_label(view.z_key), *strip(view.z, z_scale, cells)],
-        [_label(view.a_key), *strip(view.a, _scale(view.a, view.activation), cells)],
+        [_label(view.z_key), *strip(view.z, z_scale, cells, units)],
+        [_label(view.a_key), *strip(view.a, _scale(view.a, view.activation), cells, units)],
     ]
     if view.dead.any() or view.saturated.any():
         lines.append([_label(""), *marks(view, cells)])
     batch_scale = _scale(view.batch_a, view.activation)
     for r, row in enumerate(view.batch_a):
-        line = [_label("batch" if r == 0 else "", DIM), *strip(row, batch_scale, cells)]
+        line = [_label("batch" if r == 0 else "", DIM), *strip(row, batch_scale, cells, units)]
         if r == snapshot.sample:
             line.append(Segment(" ◀", BOLD))
         lines.append(line)
     if rows > len(view.batch_a):
-        lines.append([Segment(f"{'':<{LABEL}}… {rows - len(view.batch_a)} more rows", DIM)])
+        more = fmt.count(rows - len(view.batch_a))
+        lines.append([Segment(f"{'':<{LABEL}}… {more} more rows", DIM)])
     return lines
 
 
@@ -124,8 +135,8 @@ def render(snapshot: Snapshot, width: int) -> Lines:
     lines: list[Line] = [
         [
             Segment(
-                f"sample {snapshot.sample + 1}/{snapshot.rows} (↑/↓) ◀ · a cell per unit, "
-                "blue < 0 < orange",
+                f"sample {fmt.count(snapshot.sample + 1)}/{fmt.count(snapshot.rows)} (↑/↓) ◀"
+                f" · a cell per unit: {GLYPHS} > 0, {NEGATIVE_GLYPHS} < 0, · 0",
                 DIM,
             )
         ],
@@ -138,11 +149,13 @@ def render(snapshot: Snapshot, width: int) -> Lines:
 
 
 class LayersPanel(VerticalScroll, can_focus=False):
+    running_redraw: ClassVar[float] = 0.5  # seconds between redraws while training runs
+
     def compose(self):
-        yield Static(id="layers-text", markup=False)
+        yield TextBlock(id="layers-text", markup=False)
 
     lines: Lines | None = None
 
     def show(self, snapshot: Snapshot) -> None:
         self.lines = render(snapshot, max(self.content_size.width, 30))
-        self.query_one(Static).update(self.lines)
+        self.query_one(TextBlock).set_content(self.lines, len(self.lines.lines))
