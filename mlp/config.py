@@ -6,15 +6,10 @@ import math
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
-from .activations import get_activation
-from .losses import get_loss
-from .network import INITS
-from .optimizers import ALIASES as OPTIMIZER_ALIASES
-from .optimizers import OPTIMIZERS
+from .errors import ConfigError
+from .names import INITS, OPTIMIZERS
 
-
-class ConfigError(ValueError):
-    """A setting is out of range or unknown; the message is one sentence for the user."""
+__all__ = ["ConfigError", "RunConfig"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +57,11 @@ class RunConfig:
             raise ConfigError(f"bad setting: {exc}") from None
 
     def _validated(self) -> RunConfig:
+        # Imported here, not at the top: reading the defaults (--help) needs no numpy.
+        from .activations import get_activation
+        from .losses import get_loss
+        from .optimizers import ALIASES as OPTIMIZER_ALIASES
+
         if any(h < 1 for h in self.hidden):
             raise ConfigError(f"hidden layer sizes must be at least 1, got {list(self.hidden)}")
         if len(self.activations) != len(self.hidden) + 1:

@@ -15,12 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import DatasetError
+
 Array = np.ndarray
 Sampler = Callable[[int, np.random.Generator], tuple[Array, Array]]
-
-
-class DatasetError(ValueError):
-    """A dataset could not be made or read; the message says what and where."""
 
 
 @dataclass(frozen=True)

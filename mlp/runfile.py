@@ -13,15 +13,12 @@ from pathlib import Path
 import numpy as np
 
 from .config import ConfigError, RunConfig
+from .errors import RunFileError
 from .history import History
 from .trainer import Trainer
 
 FORMAT = "backprop-lab-run"
 VERSION = 1
-
-
-class RunFileError(ValueError):
-    """A run file is missing, corrupt, foreign or from a newer version."""
 
 
 def save(trainer: Trainer, path: str | Path) -> Path:
