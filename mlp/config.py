@@ -6,6 +6,7 @@ import math
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
+from . import budget
 from .errors import ConfigError
 from .names import INITS, OPTIMIZERS
 
@@ -94,6 +95,7 @@ class RunConfig:
             raise ConfigError(f"the seed must be 0 or more, got {self.seed}")
         if self.target_loss is not None and not self.target_loss >= 0:
             raise ConfigError(f"the target loss must be 0 or more, got {self.target_loss}")
+        budget.check(self)  # depth and memory, before anything is allocated
         return self
 
     def replace(self, **changes: Any) -> RunConfig:
