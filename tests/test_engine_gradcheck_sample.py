@@ -9,7 +9,7 @@ from mlp import RunConfig, Trainer, gradcheck
 
 
 def _trainer() -> Trainer:
-    config = RunConfig(hidden=(40, 30), bias=True, activations=("tanh", "tanh", "sigmoid"))
+    config = RunConfig(hidden=(20, 16), bias=True, activations=("tanh", "tanh", "sigmoid"))
     trainer = Trainer(config.replace(init="xavier"))
     trainer.train(5)
     return trainer
@@ -24,7 +24,7 @@ def test_a_sample_draws_from_every_tensor_in_proportion() -> None:
         inside = (indices >= spec.offset) & (indices < spec.offset + spec.size)
         counts[spec.name] = int(inside.sum())
     assert all(count >= 1 for count in counts.values()), counts  # b3 has one entry
-    assert counts["W2"] > counts["W1"] > counts["b1"]  # W2 is 40x30, W1 2x40, b1 40
+    assert counts["W2"] > counts["W1"] > counts["b1"]  # W2 is 20x16, W1 2x20, b1 20
     assert np.array_equal(indices, gradcheck.sample_indices(network, 200, seed=3))
 
 
