@@ -11,7 +11,7 @@ import tui.app
 from mlp import RunConfig
 from mlp.gradcheck import GradCheck, TensorCheck
 from tui.cli import main
-from tui.commands import gradcheck as gradcheck_command
+from tui.commands import gradient_check
 
 
 @pytest.fixture
@@ -60,10 +60,10 @@ def test_gradcheck_passes_every_tensor_with_biases(capsys) -> None:
 
 
 def test_gradcheck_reports_a_failing_tensor_with_exit_1(capsys, monkeypatch) -> None:
-    def broken(network, loss, x, label) -> GradCheck:
+    def broken(network, loss, x, label, **how) -> GradCheck:
         return GradCheck([TensorCheck("W1", 1e-6, 1.0), TensorCheck("W2", 3e-3, 2.0)])
 
-    monkeypatch.setattr(gradcheck_command, "check", broken)
+    monkeypatch.setattr(gradient_check, "check", broken)
     assert main(["gradcheck", "--hidden", "3"]) == 1
     out = capsys.readouterr().out
     assert "FAIL" in out and "3.00e-03" in out

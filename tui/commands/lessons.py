@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.table import Table
+from ..errors import EXIT_USAGE
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -30,12 +33,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
+    from rich.console import Console  # loaded when the command runs, not for --help
+
     if getattr(args, "lessons_command", "list") == "list":
         return list_lessons(Console())
     return open_lesson(args.name, headless=args.headless, plots=not args.no_plots)
 
 
 def list_lessons(console: Console) -> int:
+    from rich.table import Table
+
     from lessons.loader import load_all
     from lessons.progress import done_lessons
 
@@ -64,11 +71,17 @@ def open_lesson(name: str, *, headless: bool, plots: bool = True) -> int:
         lesson = find(name)
     except LessonError as exc:
         print(f"backprop-lab: {exc.problem if exc.line == 0 else exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     if headless:
+        from rich.console import Console
+
         from lessons.headless import run_lesson
 
-        return 0 if run_lesson(lesson, Console(), plots=plots) else 1
+        from .stopping import stop_on_signals
+
+        # A lesson's experiments keep nothing half-done: a signal ends them where they are.
+        with stop_on_signals(raise_first=True):
+            return 0 if run_lesson(lesson, Console(), plots=plots) else 1
     from tui.app import run_app  # lazy: headless paths never import textual
 
     return run_app(config=lesson.config, lesson=lesson.name)
