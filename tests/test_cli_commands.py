@@ -74,7 +74,9 @@ def test_gradcheck_after_divergence_says_there_is_nothing_to_check(capsys) -> No
     assert "diverged" in capsys.readouterr().out
 
 
-def test_serve_binds_localhost_and_runs_the_app_with_the_same_settings(monkeypatch) -> None:
+def test_serve_binds_localhost_and_runs_the_app_with_the_same_settings(
+    monkeypatch, tmp_path
+) -> None:
     started: dict = {}
 
     class FakeServer:
@@ -84,13 +86,17 @@ def test_serve_binds_localhost_and_runs_the_app_with_the_same_settings(monkeypat
         def serve(self) -> None:
             started["served"] = True
 
-    import textual_serve.server
+    from tui.commands import serving
 
-    monkeypatch.setattr(textual_serve.server, "Server", FakeServer)
-    assert main(["serve", "--hidden", "8,4", "--no-bias", "--lr", "0.1"]) == 0
-    assert started["host"] == "localhost" and started["port"] == 8000 and started["served"]
+    monkeypatch.setattr(serving, "LimitedServer", FakeServer)
+    runs = tmp_path / "runs"
+    argv = ["serve", "--hidden", "8,4", "--no-bias", "--lr", "0.1", "--runs-folder", str(runs)]
+    assert main([*argv, "--port", str(_free_port())]) == 0
+    assert started["host"] == "localhost" and started["served"] and runs.is_dir()
     words = shlex.split(started["command"])
-    assert words[1:3] == ["-m", "tui"]
+    # Each session is confined to the runs folder and gets its share of the memory budget.
+    assert words[0] == f"BACKPROP_LAB_RUNS_FOLDER={runs.resolve()}"
+    assert words[2:4] == ["-m", "tui"] and words[-2] == "--memory-limit"
     opened_with = {}
 
     def fake_run_app(config=None, trainer=None, lesson=None) -> int:
@@ -98,8 +104,16 @@ def test_serve_binds_localhost_and_runs_the_app_with_the_same_settings(monkeypat
         return 0
 
     monkeypatch.setattr(tui.app, "run_app", fake_run_app)
-    assert main(words[3:]) == 0
+    assert main(words[4:]) == 0
     assert opened_with["config"] == RunConfig(hidden=(8, 4), bias=False, lr=0.1)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("localhost", 0))
+        return probe.getsockname()[1]
 
 
 def test_serve_refuses_bad_settings_before_starting(capsys) -> None:

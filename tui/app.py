@@ -27,6 +27,7 @@ import mlp
 from mlp import ConfigError, DatasetError, RunConfig, Trainer
 from mlp.gradcheck import check
 
+from . import confine
 from . import snapshot as snap
 from .screens.gradcheck import GradcheckScreen
 from .screens.help import HelpScreen
@@ -128,6 +129,7 @@ class BackpropApp(App[int]):
         Raises ConfigError or DatasetError (one sentence) when the run cannot be built.
         """
         config = config.validated()
+        confine.check_dataset(config.dataset)  # under `serve`: no files from the page
         current = self.trainer.config
         if config.replace(lr=current.lr, momentum=current.momentum) == current:
             if config.lr != current.lr:
@@ -289,7 +291,9 @@ class BackpropApp(App[int]):
             if path is not None:
                 self.notify(f"Saved the run to {path}")
 
-        self.push_screen(SaveScreen(lambda path: mlp.save(self.trainer, path), DEFAULT_PATH), saved)
+        # Under `serve`, confine.save_target keeps saves inside the runs folder.
+        save = lambda path: mlp.save(self.trainer, confine.save_target(path))  # noqa: E731
+        self.push_screen(SaveScreen(save, DEFAULT_PATH), saved)
 
     async def action_open_lessons(self) -> None:
         await self.pause()
