@@ -34,6 +34,7 @@ from .train_report import report, result_document
 
 CHECK_INTERVAL = 0.1  # seconds between looks at signals, progress and checkpoints
 LONG_RUN = 60.0  # seconds: a run longer than this without --save is told it will be lost
+ESTIMATE_AFTER = 0.5  # seconds of training before its length is estimated
 LIVE = ("lr", "momentum", "epochs", "target_loss")  # what a loaded run may change
 
 
@@ -219,7 +220,7 @@ class Watch:
         done = p.epoch - self.start_epoch
         speed = done / elapsed if elapsed > 0 else 0.0
         left = (self.end - p.epoch) / speed if speed > 0 else math.inf
-        if self.unsaved and not self.warned and elapsed >= 0.5:
+        if self.unsaved and not self.warned and elapsed >= ESTIMATE_AFTER:
             self.warned = True
             if elapsed + left > LONG_RUN:
                 say(
