@@ -206,7 +206,7 @@ def test_a_file_over_the_row_limit_is_refused(tmp_path, monkeypatch) -> None:
 
 def test_a_large_csv_is_read_in_a_few_times_its_final_size(tmp_path) -> None:
     """A million rows once peaked at 4 GB; the points themselves are 24 bytes a row."""
-    rows = 100_000
+    rows = 50_000
     rng = np.random.default_rng(0)
     x = rng.uniform(0, 1, (rows, 2))
     text = "\n".join(f"{a:.6f},{b:.6f},{int(a > b)}" for a, b in x)
