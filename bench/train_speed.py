@@ -11,6 +11,9 @@ writes it (``tests/lab_template.py``: np.random.normal weights, fresh arrays
 on every line, the sigmoid recomputed inside its derivative). Prints µs/epoch
 for both and the speed-up. Targets: 2.0x full batch, 1.5x per-sample.
 
+Then the time to build a trainer (network, tape and all) by depth, 8 units a
+layer: building must stay linear in depth (µs per layer about constant).
+
 Both sides run single-threaded BLAS (set below, before numpy is imported):
 the matrices are 100x32 at most, where extra threads only add overhead, and
 that keeps the comparison fair on any machine.
@@ -96,6 +99,23 @@ def compare(
     return ratio >= target
 
 
+BUILD_DEPTHS = (10, 100, 300, 1000)
+
+
+def build_times() -> None:
+    """Seconds to build Trainer(hidden=(8,) * depth): linear in depth, so µs/layer is flat."""
+    for depth in BUILD_DEPTHS:
+        config = mlp.RunConfig(hidden=(8,) * depth, epochs=0)
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            mlp.Trainer(config)
+            times.append(time.perf_counter() - start)
+        best = min(times)
+        name = f"build, {depth} layers of 8"
+        print(f"{name:<34} {best:9.3f} s   {best / depth * 1e6:8.0f} µs/layer")
+
+
 def main() -> int:
     print(f"numpy {np.__version__}, median of {REPEATS} runs, single-threaded BLAS")
     linear = datasets.linear(100, 0)
@@ -122,6 +142,7 @@ def main() -> int:
         lambda: engine(lab_default.replace(dataset="linear", batch_size=1), PER_SAMPLE_EPOCHS),
         TARGET_SAMPLE,
     )
+    build_times()
     return 0 if ok else 1
 
 

@@ -33,11 +33,12 @@ _HOMES = {
     "make_optimizer": "optimizers",
     "load": "runfile",
     "save": "runfile",
-    "Step": "tape",
+    "SubStep": "tape",
     "Tape": "tape",
-    "Divergence": "trainer",
-    "Progress": "trainer",
+    "Divergence": "state",
+    "TrainerState": "state",
     "Trainer": "trainer",
+    "TrainingProgress": "trainer",
     "TrainResult": "trainer",
 }
 
@@ -55,13 +56,14 @@ __all__ = [
     "Network",
     "OPTIMIZERS",
     "Optimizer",
-    "Progress",
     "RunConfig",
     "RunFileError",
-    "Step",
+    "SubStep",
     "Tape",
     "TrainResult",
     "Trainer",
+    "TrainerState",
+    "TrainingProgress",
     "get_activation",
     "get_loss",
     "load",
@@ -72,6 +74,8 @@ __all__ = [
 
 _MODULES = {
     "activations",
+    "archive",
+    "atomic",
     "batched",
     "budget",
     "config",
@@ -82,11 +86,14 @@ _MODULES = {
     "history",
     "introspect",
     "lab",
+    "labcheck",
     "losses",
     "names",
     "network",
     "optimizers",
+    "runcheck",
     "runfile",
+    "state",
     "tape",
     "trainer",
 }
@@ -118,5 +125,6 @@ if TYPE_CHECKING:
     from .network import Network
     from .optimizers import OPTIMIZERS, Optimizer, make_optimizer
     from .runfile import load, save
-    from .tape import Step, Tape
-    from .trainer import Divergence, Progress, Trainer, TrainResult
+    from .state import Divergence, TrainerState
+    from .tape import SubStep, Tape
+    from .trainer import Trainer, TrainingProgress, TrainResult

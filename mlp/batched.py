@@ -42,7 +42,7 @@ class RunOutcome:
     final_loss: float  # the last epoch's loss; the diverging loss after a divergence
     final_accuracy: float  # accuracy of the final weights on the training data
     epochs_run: int
-    first_epoch_at_100: int | None  # first epoch whose predictions were all right
+    first_epoch_at_100: int | None  # as Trainer.first_epoch_at_100: the weights after it
     divergence: Divergence | None
     params: Array  # the final flat parameters
     stacked: bool  # trained together with other runs
@@ -52,7 +52,7 @@ class RunOutcome:
         return self.divergence is not None
 
 
-def _key(config: RunConfig) -> tuple | None:
+def _key(config: RunConfig) -> tuple[object, ...] | None:
     """Runs with equal keys can be stacked; None for runs that train one by one."""
     if config.target_loss is not None:
         return None
@@ -112,10 +112,14 @@ def train_many(
     *,
     on_progress: ProgressCallback | None = None,
     should_stop: Callable[[], bool] | None = None,
+    stop_at_100: bool = False,
 ) -> list[RunOutcome]:
     """Train every config (``epochs`` each, or its own ``epochs``); outcomes in config order.
 
     ``on_progress(done, total)`` counts epochs summed over runs, about every 0.1 s.
+    ``stop_at_100``: a run ends once it classifies every training point (or diverges), and
+    runs trained together end when all of them have; for a caller that needs no more than
+    ``first_epoch_at_100``.
     """
     configs = [c.validated() for c in configs]
     lengths = [c.epochs if epochs is None else epochs for c in configs]
@@ -130,32 +134,27 @@ def train_many(
                 by_length.setdefault(lengths[i], []).append(position)
             for length, positions in by_length.items():
                 chosen = [trainers[p] for p in positions]
-                results = _Stack(chosen).train(length, clock)
+                results = _Stack(chosen).train(length, clock, stop_at_100)
                 for p, outcome in zip(positions, results, strict=True):
                     outcomes[indices[p]] = outcome
         else:
             for i, trainer in zip(indices, trainers, strict=True):
-                outcomes[i] = _train_alone(trainer, lengths[i], clock)
+                outcomes[i] = _train_alone(trainer, lengths[i], clock, stop_at_100)
     if on_progress:
         on_progress(clock.done, clock.total)
     return [o for o in outcomes if o is not None]
 
 
-def _train_alone(trainer: Trainer, epochs: int, clock: _Clock) -> RunOutcome:
-    """One run with Trainer: epoch by epoch until it first reaches 100%, then in bulk."""
-    first_at_100 = None
-    result = None
+def _train_alone(
+    trainer: Trainer, epochs: int, clock: _Clock, stop_at_100: bool = False
+) -> RunOutcome:
+    """One run with Trainer, in chunks between looks at the clock; with ``stop_at_100`` it
+    ends once its first epoch at 100% is known."""
+    until = (lambda t: t.first_epoch_at_100 is not None) if stop_at_100 else None
     while trainer.epoch < epochs and not clock.stopped:
-        if first_at_100 is None:
-            result = trainer.train(1)
-            if not result.diverged and trainer._epoch_accuracy() == 1.0:
-                first_at_100 = trainer.epoch
-            clock.tick(result.epochs_run)
-        else:
-            chunk = min(CHECK_EPOCHS * 16, epochs - trainer.epoch)
-            result = trainer.train(chunk)
-            clock.tick(result.epochs_run)
-        if result.status in ("diverged", "target_reached"):
+        result = trainer.train(min(CHECK_EPOCHS * 16, epochs - trainer.epoch), until=until)
+        clock.tick(result.epochs_run)
+        if result.status in ("diverged", "target_reached", "condition_met"):
             break
     history = trainer.history
     return RunOutcome(
@@ -166,7 +165,7 @@ def _train_alone(trainer: Trainer, epochs: int, clock: _Clock) -> RunOutcome:
         final_loss=trainer.last_loss,
         final_accuracy=trainer.evaluate().accuracy,
         epochs_run=trainer.epoch,
-        first_epoch_at_100=first_at_100,
+        first_epoch_at_100=trainer.first_epoch_at_100,
         divergence=trainer.divergence,
         params=trainer.network.params.copy(),
         stacked=False,
@@ -227,8 +226,9 @@ class _Stack:
         a_in = self.x
         for i, act in enumerate(self.activations):
             np.matmul(a_in, self.w[i], out=self.z[i])
-            if self.b[i] is not None:
-                np.add(self.z[i], self.b[i], out=self.z[i])
+            b = self.b[i]
+            if b is not None:
+                np.add(self.z[i], b, out=self.z[i])
             if not act.is_identity:
                 act.forward(self.z[i], self.a[i], self.scratch[i])
             a_in = self.a[i]
@@ -242,14 +242,14 @@ class _Stack:
         if loss.kind == "se":
             value = np.einsum("knj,knj->k", r, r) / per_run
         else:
-            value = loss._per_element(y, self.label).reshape(self.runs, -1).mean(axis=1)
+            value = loss.per_element(y, self.label).reshape(self.runs, -1).mean(axis=1)
         dy = self.da[-1]
         if loss.kind == "se" and loss.reduction == "sum":
             np.add(r, r, out=dy)
         else:  # divides by one run's size, so run by run
             for k in range(self.runs):
                 loss.backward(y[k], self.label[k], r[k], dy[k])
-        return value
+        return np.asarray(value)
 
     def _backward(self) -> None:
         for i in range(len(self.activations) - 1, -1, -1):
@@ -272,11 +272,12 @@ class _Stack:
     def _accuracy(self, y: Array) -> Array:
         np.greater(y, 0.5, out=self.correct)
         np.equal(self.correct, self.label_true, out=self.correct)
-        return np.count_nonzero(self.correct.reshape(self.runs, -1), axis=1) / self.correct[0].size
+        right = np.count_nonzero(self.correct.reshape(self.runs, -1), axis=1)
+        return np.asarray(right / self.correct[0].size)
 
-    def train(self, epochs: int, clock: _Clock) -> list[RunOutcome]:
+    def train(self, epochs: int, clock: _Clock, stop_at_100: bool = False) -> list[RunOutcome]:
         k = self.runs
-        history = History(runs=k)
+        history = History(capacity=max(4096, 16 * k), runs=k)
         live = np.ones(k, dtype=bool)
         waiting = np.ones(k, dtype=bool)  # live runs not yet at 100%
         final_params: list[Array | None] = [None] * k
@@ -291,7 +292,7 @@ class _Stack:
                 y = self._forward()
                 loss = self._loss(y)
                 if not (loss < DIVERGENCE_LIMIT)[live].all():
-                    for run in np.flatnonzero(live & ~(loss < DIVERGENCE_LIMIT)):
+                    for run in np.flatnonzero(live & ~(loss < DIVERGENCE_LIMIT)).tolist():
                         config = self.trainers[run].config
                         value = float(loss[run])
                         divergences[run] = Divergence(
@@ -303,19 +304,22 @@ class _Stack:
                         live[run] = waiting[run] = False
                     if not live.any():
                         break
+                if not live.all():
+                    loss[~live] = np.nan  # what a stopped run goes on computing is no point
+                # This forward classified the data with the weights after `epoch` epochs.
+                accuracy = self._accuracy(y)
+                if waiting.any():
+                    for run in np.flatnonzero(waiting & (accuracy == 1.0)).tolist():
+                        first_at_100[run] = epoch
+                        waiting[run] = False
                 self._backward()
                 self.optimizer.update(self.params, self.grads)
                 epoch += 1
                 last_epoch_loss = loss
-                recording = history.wants(epoch)
-                if recording or waiting.any():
-                    accuracy = self._accuracy(y)
-                    if recording:
-                        history.record(epoch, loss, accuracy)
-                    for run in np.flatnonzero(waiting & (accuracy == 1.0)):
-                        first_at_100[run] = epoch
-                        waiting[run] = False
+                history.record(epoch, loss, accuracy)
                 if epoch % CHECK_EPOCHS == 0 and clock.tick(CHECK_EPOCHS * int(live.sum())):
+                    break
+                if stop_at_100 and not waiting.any():
                     break
         # Runs still live ran every epoch; the others stopped where they diverged.
         epochs_run[live] = epoch
@@ -323,8 +327,12 @@ class _Stack:
         clock.tick((epoch % CHECK_EPOCHS) * int(live.sum()))
         outcomes = []
         for run, trainer in enumerate(self.trainers):
-            params = self.params[run] if final_params[run] is None else final_params[run]
+            stopped_at = final_params[run]
+            params = self.params[run] if stopped_at is None else stopped_at
             trainer.network.params[...] = params  # to evaluate with the engine's own code
+            evaluation = trainer.evaluate()
+            if first_at_100[run] is None and evaluation.accuracy == 1.0:
+                first_at_100[run] = int(epochs_run[run])  # the weights the run ended with
             keep = history.epochs <= epochs_run[run]
             outcomes.append(
                 RunOutcome(
@@ -333,7 +341,7 @@ class _Stack:
                     loss=history.loss[keep, run],
                     accuracy=history.accuracy[keep, run],
                     final_loss=float(last_loss[run]),
-                    final_accuracy=trainer.evaluate().accuracy,
+                    final_accuracy=evaluation.accuracy,
                     epochs_run=int(epochs_run[run]),
                     first_epoch_at_100=first_at_100[run],
                     divergence=divergences[run],

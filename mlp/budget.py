@@ -35,8 +35,10 @@ MAX_HIDDEN_LAYERS = 100
 FORWARD_CHUNK_VALUES = 2**21
 GRID_POINTS = 100 * 100  # the largest decision grid drawn (app or terminal)
 HISTORY_BYTES = 4096 * 3 * FLOAT
-# The app's undo stack is bounded in bytes by the trainer; this is that bound.
-UNDO_BYTES = 256 * 2**20
+# The undo stack keeps trainer states within this many bytes (and always the latest one):
+# mlp.state.UNDO_BUDGET, written out here to keep this module free of numpy (a test holds
+# them equal).
+UNDO_BYTES = 64 * 2**20
 XOR_POINTS = 21
 MIN_CSV_ROW_BYTES = 6  # "0,0,0\n": no data row is shorter
 MAX_CSV_ROWS = 1_000_000
@@ -155,12 +157,12 @@ def estimate(config: RunConfig, rows: int | None = None) -> Estimate:
     tapes = tape_bytes(sizes, config.activations, batch, n_params)
     if batch and rows % batch:  # the last, shorter batch of an epoch has a tape of its own
         tapes += tape_bytes(sizes, config.activations, rows % batch, n_params)
-    snapshot = n_params * (1 + state) * FLOAT
+    snapshot = (n_params * (1 + state) + rows) * FLOAT  # weights, optimizer, batch order
     return Estimate(
         {
             "the weights and optimizer state": n_params * (1 + state + scratch) * FLOAT,
             "the tape's buffers": tapes,
-            "the undo stack": min(200 * snapshot, UNDO_BYTES),
+            "the undo stack": UNDO_BYTES + snapshot,  # the budget, overshot by one state
             "the data": rows * (sizes[0] + sizes[-1]) * FLOAT * 2 + rows * 2,
             "evaluation and the decision grid": forward_bytes(sizes, rows)
             + forward_bytes(sizes, GRID_POINTS),

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from .budget import MAX_CSV_BYTES, MAX_CSV_ROWS, size_text
 from .errors import DatasetError
@@ -41,7 +42,7 @@ class Dataset:
         return self.sampler(n, np.random.default_rng(seed))
 
 
-def _column(label: Array) -> Array:
+def _column(label: npt.ArrayLike) -> Array:
     return np.asarray(label, dtype=np.float64).reshape(-1, 1)
 
 
@@ -58,7 +59,8 @@ def linear(n: int = 100, seed: int = 0) -> Dataset:
 
 def xor_easy() -> Dataset:
     """The lab's 21 points: (0.1i, 0.1i) -> 0 and (0.1i, 1 − 0.1i) -> 1, interleaved."""
-    points, labels = [], []
+    points: list[tuple[float, float]] = []
+    labels: list[int] = []
     for i in range(11):
         points.append((0.1 * i, 0.1 * i))
         labels.append(0)

@@ -69,7 +69,7 @@ class Network:
 
     def __getattr__(self, name: str) -> Array:
         # Z1, Z1Act, Z2, Z2Act, Z3 and the output, as the lab's forwardPass records them.
-        tape = self.__dict__.get("_tape")
+        tape: Tape | None = self.__dict__.get("_tape")
         if tape is not None and name in ("Z1", "Z1Act", "Z2", "Z2Act", "Z3"):
             return tape.values[name]
         raise AttributeError(name)

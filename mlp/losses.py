@@ -43,18 +43,22 @@ class Loss:
 
     def objective(self, y: Array, label: Array) -> float:
         """The scalar actually minimised (used by the gradient check)."""
-        per_element = self._per_element(y, label)
+        per_element = self.per_element(y, label)
         return float(per_element.sum() if self.reduction == "sum" else per_element.mean())
 
     def report(self, y: Array, label: Array) -> float:
         """The per-sample mean the user sees (MSE for the squared error)."""
-        return float(self._per_element(y, label).mean())
+        return float(self.per_element(y, label).mean())
 
-    def _per_element(self, y: Array, label: Array) -> Array:
+    def per_element(self, y: Array, label: Array) -> Array:
+        """The loss of each entry of y (before the sum or mean), allocating."""
+        per_element: Array
         if self.kind == "se":
-            return (y - label) ** 2
-        p = np.clip(y, BCE_EPS, 1.0 - BCE_EPS)
-        return -(label * np.log(p) + (1.0 - label) * np.log(1.0 - p))
+            per_element = (y - label) ** 2
+        else:
+            p = np.clip(y, BCE_EPS, 1.0 - BCE_EPS)
+            per_element = -(label * np.log(p) + (1.0 - label) * np.log(1.0 - p))
+        return per_element
 
     def forward(self, y: Array, label: Array, residual: Array) -> float:
         """Write y − label into ``residual``; return the reported (per-sample) loss."""
@@ -62,7 +66,7 @@ class Loss:
         if self.kind == "se":
             flat = residual.reshape(-1)
             return float(np.dot(flat, flat)) / flat.size
-        return float(self._per_element(y, label).mean())
+        return float(self.per_element(y, label).mean())
 
     def backward(self, y: Array, label: Array, residual: Array, out: Array) -> None:
         """Write ∂L/∂y into ``out`` (``residual`` holds y − label from forward)."""

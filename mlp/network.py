@@ -7,6 +7,7 @@ depth, and makes snapshots, save/load and the gradient check one array each.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,7 +30,7 @@ class ParamSpec:
 
     @property
     def size(self) -> int:
-        return int(np.prod(self.shape))
+        return math.prod(self.shape)
 
 
 def layout(sizes: Sequence[int], bias: bool) -> list[ParamSpec]:

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import numpy as np
 
-Array = np.ndarray
+from .network import Array
+
+# The parameters' shape: one flat vector, or (runs, parameters) when mlp.batched stacks runs.
+Shape = int | tuple[int, ...]
 
 
 class Optimizer:
     name = "optimizer"
 
-    def __init__(self, n_params: int, lr: float) -> None:
-        self.lr = float(lr)
+    def __init__(self, n_params: Shape, lr: float) -> None:
+        # A float; mlp.batched sets a column of them, one learning rate per stacked run.
+        self.lr: float | Array = float(lr)
         self._scratch = np.empty(n_params)
 
     def update(self, params: Array, grads: Array) -> None:
@@ -54,9 +58,9 @@ class Momentum(Optimizer):
 
     name = "momentum"
 
-    def __init__(self, n_params: int, lr: float, momentum: float = 0.9) -> None:
+    def __init__(self, n_params: Shape, lr: float, momentum: float = 0.9) -> None:
         super().__init__(n_params, lr)
-        self.momentum = float(momentum)
+        self.momentum: float | Array = float(momentum)  # a column too, when runs are stacked
         self.velocity = np.zeros(n_params)
 
     def update(self, params: Array, grads: Array) -> None:
@@ -96,7 +100,7 @@ class Adam(Optimizer):
 
     def __init__(
         self,
-        n_params: int,
+        n_params: Shape,
         lr: float,
         beta1: float = 0.9,
         beta2: float = 0.999,
@@ -142,14 +146,21 @@ class Adam(Optimizer):
         self._t = steps
 
 
-OPTIMIZERS = {"gd": GradientDescent, "momentum": Momentum, "nesterov": Nesterov, "adam": Adam}
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    "gd": GradientDescent,
+    "momentum": Momentum,
+    "nesterov": Nesterov,
+    "adam": Adam,
+}
 ALIASES = {"sgd": "gd", "gradient_descent": "gd", "nag": "nesterov"}
 
 
-def make_optimizer(name: str, n_params: int, lr: float, momentum: float = 0.9) -> Optimizer:
+def make_optimizer(name: str, n_params: Shape, lr: float, momentum: float = 0.9) -> Optimizer:
     key = ALIASES.get(name.strip().lower(), name.strip().lower())
     if key not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}: choose one of {', '.join(OPTIMIZERS)}")
-    if key in ("momentum", "nesterov"):
-        return OPTIMIZERS[key](n_params, lr, momentum)
+    if key == "momentum":
+        return Momentum(n_params, lr, momentum)
+    if key == "nesterov":
+        return Nesterov(n_params, lr, momentum)
     return OPTIMIZERS[key](n_params, lr)

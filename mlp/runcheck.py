@@ -47,7 +47,7 @@ def check_run(config: RunConfig, meta: dict[str, Any], arrays: dict[str, Array])
     stride = _whole(meta, "history_stride", 1)
     if stride & (stride - 1):
         raise ValueError(f"a history stride of {stride} is not a power of two")
-    _history(arrays, epoch, stride)
+    _history(arrays, epoch)
     if "order" in arrays:
         order = arrays["order"]
         if order.dtype.kind not in "iu" or order.shape != (rows,):
@@ -63,6 +63,9 @@ def check_run(config: RunConfig, meta: dict[str, Any], arrays: dict[str, Array])
         value = meta.get(key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
             raise ValueError(f"{key} is not a number")
+    first = meta.get("first_epoch_at_100")
+    if first is not None and (isinstance(first, bool) or not isinstance(first, int) or first < 0):
+        raise ValueError(f"first_epoch_at_100 must be a whole number, got {first!r}")
 
 
 def _array(arrays: dict[str, Array], key: str) -> Array:
@@ -102,7 +105,7 @@ def _whole(meta: dict[str, Any], key: str, minimum: int, required: bool = True) 
     return value
 
 
-def _history(arrays: dict[str, Array], epoch: int, stride: int) -> None:
+def _history(arrays: dict[str, Array], epoch: int) -> None:
     epochs = _array(arrays, "history_epoch")
     n = len(epochs) if epochs.ndim == 1 else -1
     if epochs.dtype.kind not in "iu" or n < 0 or n > HISTORY_CAPACITY:
@@ -111,12 +114,5 @@ def _history(arrays: dict[str, Array], epoch: int, stride: int) -> None:
         value = _array(arrays, key)
         if value.dtype.kind != "f" or value.shape != (n,):
             raise ValueError(f"{key} does not match the history's epochs")
-    if n and (
-        epochs[0] < 1
-        or epochs[-1] > epoch
-        or (np.diff(epochs) <= 0).any()
-        or (epochs % stride).any()
-    ):
-        raise ValueError(
-            f"the history's epochs are not rising multiples of {stride} up to epoch {epoch}"
-        )
+    if n and (epochs[0] < 1 or epochs[-1] > epoch or (np.diff(epochs) <= 0).any()):
+        raise ValueError(f"the history's epochs are not rising from 1 up to epoch {epoch}")

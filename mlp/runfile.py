@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -16,9 +17,12 @@ from . import budget
 from .archive import ArchiveError, check_members, check_regular_file
 from .atomic import write_atomically
 from .config import ConfigError, RunConfig
+from .datasets import Dataset, make
 from .errors import RunFileError
 from .history import History
+from .network import Array
 from .runcheck import check_run
+from .state import TrainerState
 from .trainer import Trainer
 
 FORMAT = "backprop-lab-run"
@@ -36,26 +40,29 @@ def target_path(path: str | Path) -> Path:
 def save(trainer: Trainer, path: str | Path) -> Path:
     """Write the run to ``path`` (atomically: a crash never leaves half a file)."""
     path = target_path(path)
+    state = trainer.state()
     meta = {
         "format": FORMAT,
         "version": VERSION,
         "config": trainer.config.to_dict(),
         "dataset": trainer.dataset.name,
-        "epoch": trainer.epoch,
-        "optimizer_steps": trainer.optimizer.steps,
+        "epoch": state.epoch,
+        "optimizer_steps": state.optimizer_steps,
         "history_stride": trainer.history.stride,
         # Where the epoch had got to, so that mini-batch runs resume with the same batches.
-        "batch_index": trainer.batch_index,
-        "shuffle_state": trainer._shuffle_rng.bit_generator.state,
-        "epoch_loss_sum": trainer._epoch_loss_sum,
-        "last_epoch_loss": _finite_or_none(trainer._last_epoch_loss),
+        "batch_index": state.batch_index,
+        "shuffle_state": dict(state.shuffle_state),
+        "epoch_loss_sum": state.epoch_loss_sum,
+        "last_epoch_loss": _finite_or_none(state.last_epoch_loss),
+        # Added after version 1's first files; readers of those ignore it.
+        "first_epoch_at_100": state.first_epoch_at_100,
     }
-    arrays = {
-        "order": trainer._order,
-        "params": trainer.network.params,
+    arrays: dict[str, Any] = {
+        "order": state.batch_order,
+        "params": state.params,
         "x": trainer.dataset.x,
         "label": trainer.dataset.label,
-        **{f"optimizer_{k}": v for k, v in trainer.optimizer.state().items()},
+        **{f"optimizer_{k}": v for k, v in state.optimizer_state.items()},
         **{f"history_{k}": v for k, v in trainer.history.state().items()},
     }
     write_atomically(path, lambda fh: np.savez(fh, meta=np.array(json.dumps(meta)), **arrays))
@@ -63,7 +70,7 @@ def save(trainer: Trainer, path: str | Path) -> Path:
 
 
 def load(path: str | Path) -> Trainer:
-    """Rebuild a trainer exactly where the saved run stopped."""
+    """Rebuild a trainer exactly where the saved run stopped (at the start of its pass)."""
     path = Path(path)
     if not path.exists():
         raise RunFileError(f"{path}: no such file")
@@ -87,8 +94,6 @@ def load(path: str | Path) -> Trainer:
     try:
         config = RunConfig.from_dict(meta["config"]).validated()
         check_run(config, meta, arrays)  # consistent, before anything is built from it
-        from .datasets import Dataset, make
-
         dataset = (
             make(config.dataset, n=config.n, seed=config.seed, noise=config.noise)
             if not config.dataset.lower().endswith(".csv")
@@ -99,17 +104,11 @@ def load(path: str | Path) -> Trainer:
             meta.get("dataset", config.dataset), arrays["x"], arrays["label"], sampler
         )
         trainer = Trainer(config, dataset)
-        np.copyto(trainer.network.params, arrays["params"])
-        state = {
-            k.removeprefix("optimizer_"): v for k, v in arrays.items() if k.startswith("optimizer_")
-        }
-        trainer.optimizer.load_state(state, int(meta.get("optimizer_steps", 0)))
-        trainer.epoch = int(meta["epoch"])
+        trainer.restore(_saved_state(trainer.state(), meta, arrays))
         history = {
             k.removeprefix("history_"): v for k, v in arrays.items() if k.startswith("history_")
         }
         trainer.history = History.from_state(history, int(meta["history_stride"]))
-        _restore_position(trainer, meta, arrays)
     except ConfigError as exc:
         raise RunFileError(f"{path}: {exc}") from None
     except (KeyError, ValueError, TypeError) as exc:
@@ -135,21 +134,33 @@ def _finite_or_none(value: float) -> float | None:
     return value if np.isfinite(value) else None  # JSON has no NaN
 
 
-def _restore_position(trainer: Trainer, meta: dict, arrays: dict[str, np.ndarray]) -> None:
-    """The batch order and shuffle state (files without them start the epoch afresh)."""
-    if meta.get("last_epoch_loss") is not None:
-        trainer._last_epoch_loss = float(meta["last_epoch_loss"])
-    if "order" not in arrays or "shuffle_state" not in meta:
-        return
-    order = arrays["order"]
-    if order.shape != trainer._order.shape:
-        raise ValueError("the batch order does not match the data")
-    np.copyto(trainer._order, order)
-    trainer._reorder()
-    trainer._shuffle_rng.bit_generator.state = meta["shuffle_state"]
-    trainer.batch_index = int(meta.get("batch_index", 0))
-    trainer._epoch_loss_sum = float(meta.get("epoch_loss_sum", 0.0))
-    trainer._load_batch()
+def _saved_state(
+    fresh: TrainerState, meta: dict[str, Any], arrays: dict[str, Array]
+) -> TrainerState:
+    """The state a file describes, over a fresh trainer's for what older files lack.
+
+    Files saved before the batch order was kept start their epoch afresh; files saved
+    before ``first_epoch_at_100`` was kept know it only from the epoch they were saved at.
+    """
+    optimizer_state = {
+        k.removeprefix("optimizer_"): v for k, v in arrays.items() if k.startswith("optimizer_")
+    }
+    position = "order" in arrays and "shuffle_state" in meta
+    last_loss = meta.get("last_epoch_loss")
+    first = meta.get("first_epoch_at_100")
+    return TrainerState.copy_of(
+        params=arrays["params"],
+        optimizer_state=optimizer_state,
+        optimizer_steps=int(meta.get("optimizer_steps", 0)),
+        epoch=int(meta["epoch"]),
+        batch_index=int(meta.get("batch_index", 0)) if position else 0,
+        batch_order=arrays["order"] if position else fresh.batch_order,
+        shuffle_state=meta["shuffle_state"] if position else fresh.shuffle_state,
+        epoch_loss_sum=float(meta.get("epoch_loss_sum", 0.0)) if position else 0.0,
+        last_epoch_loss=float("nan") if last_loss is None else float(last_loss),
+        divergence=None,
+        first_epoch_at_100=None if first is None else int(first),
+    )
 
 
 def _short(exc: BaseException) -> str:

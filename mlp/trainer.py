@@ -1,18 +1,18 @@
 """Training: step through one sub-step at a time, or train fast in bulk.
 
-Both paths run the same compiled sub-steps of the :class:`~mlp.tape.Tape`, so
-``n`` pressed 17 times and one ``train_step()`` leave bit-identical weights.
+Both paths run the same sub-steps of the :class:`~mlp.tape.Tape`, so ``n`` pressed 17
+times and one ``train_step()`` leave bit-identical weights.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy import count_nonzero, equal, greater
 
 from . import datasets
 from .config import RunConfig
@@ -20,28 +20,30 @@ from .datasets import Dataset
 from .evaluate import Evaluation, evaluate
 from .history import History
 from .losses import get_loss
-from .network import Network
-from .optimizers import make_optimizer
-from .tape import Step, Tape
+from .network import Array, Network
+from .optimizers import Momentum, make_optimizer
+from .state import UNDO_BUDGET, Divergence, TrainerState, UndoStack
+from .tape import SubStep, Tape
 
-Array = np.ndarray
+__all__ = [
+    "DIVERGENCE_LIMIT",
+    "Divergence",
+    "TrainResult",
+    "Trainer",
+    "TrainerState",
+    "TrainingProgress",
+    "divergence_reason",
+]
 
 # A reported loss above this (or NaN/inf) means training has diverged.
 DIVERGENCE_LIMIT = 1e100
 HALF = np.array(0.5)
-UNDO_DEPTH = 200
-
-
-@dataclass(frozen=True)
-class Divergence:
-    epoch: int
-    loss: float
-    reason: str
 
 
 @dataclass(frozen=True)
 class TrainResult:
-    status: str  # "completed", "target_reached", "diverged" or "stopped"
+    # "completed", "target_reached", "condition_met" (``until`` held), "diverged" or "stopped"
+    status: str
     epochs_run: int
     epoch: int  # epochs completed in all, counting earlier calls
     loss: float  # the last epoch's loss (per-sample mean)
@@ -53,7 +55,9 @@ class TrainResult:
 
 
 @dataclass(frozen=True)
-class Progress:
+class TrainingProgress:
+    """How far a call to ``Trainer.train`` has got, for a progress bar."""
+
     epoch: int
     epochs_run: int
     total: int
@@ -63,20 +67,6 @@ class Progress:
     @property
     def epochs_per_second(self) -> float:
         return self.epochs_run / self.elapsed if self.elapsed > 0 else 0.0
-
-
-@dataclass
-class _Snapshot:
-    params: Array
-    optimizer_state: dict[str, Array]
-    optimizer_steps: int
-    epoch: int
-    batch_index: int
-    order: Array
-    shuffle_state: dict
-    epoch_loss_sum: float
-    last_epoch_loss: float
-    diverged: Divergence | None
 
 
 class Trainer:
@@ -100,6 +90,7 @@ class Trainer:
         n = self._samples = len(self.dataset)
         self.batch_rows = min(cfg.batch_size or n, n)
         self.batches_per_epoch = math.ceil(n / self.batch_rows)
+        self.minibatch = self.batch_rows < n  # else full batch: every pass is one epoch
         self._shuffle_rng = np.random.default_rng([cfg.seed, 1])
         self._order = np.arange(n)
         if self.minibatch and cfg.shuffle:
@@ -114,27 +105,39 @@ class Trainer:
         self._tapes: dict[int, Tape] = {}
         self._epoch_loss_sum = 0.0
         self._last_epoch_loss = float("nan")
-        self._undo: deque[_Snapshot] = deque(maxlen=UNDO_DEPTH)
+        self.undo_stack = UndoStack(UNDO_BUDGET)
         self.tape = self._tape_for(self.batch_rows)
+        # Mini-batches: each batch's rows of the batch-ordered data (views, which _reorder
+        # refills in place) and the tape of its size (only the last batch may be shorter).
+        self._batches = [
+            (
+                self._x_ordered[start : start + self.batch_rows],
+                self._label_ordered[start : start + self.batch_rows],
+                self._tape_for(min(self.batch_rows, n - start)),
+            )
+            for start in range(0, n, self.batch_rows)
+            if self.minibatch
+        ]
+        self._full_batch_loaded = False
         self._load_batch()
         self.cursor = 0
+        # First epoch at 100%: the weights after k epochs were checked for every k below
+        # _epochs_checked (see first_epoch_at_100).
+        self._first_at_100: int | None = None
+        self._epochs_checked = 0
 
     # -- shape of the run ----------------------------------------------------------
 
     @property
-    def minibatch(self) -> bool:
-        return self.batch_rows < self._samples
-
-    @property
-    def steps(self) -> list[Step]:
+    def steps(self) -> list[SubStep]:
         return self.tape.steps
 
     @property
-    def current_step(self) -> Step | None:
+    def current_step(self) -> SubStep | None:
         return self.tape.steps[self.cursor - 1] if self.cursor else None
 
     @property
-    def next_step(self) -> Step:
+    def next_step(self) -> SubStep:
         return self.tape.steps[self.cursor % len(self.tape)]
 
     @property
@@ -155,16 +158,12 @@ class Trainer:
 
     def _load_batch(self) -> None:
         if not self.minibatch:
-            if self.tape.rows == len(self.dataset) and not getattr(self.tape, "_loaded", False):
+            if not self._full_batch_loaded:  # full batch: the data never changes
                 self.tape.load(self.dataset.x, self.dataset.label)
-                self.tape._loaded = True  # full batch: the data never changes
+                self._full_batch_loaded = True
             return
-        start = self.batch_index * self.batch_rows
-        stop = start + self.batch_rows
-        x = self._x_ordered[start:stop]
-        tape = self._tapes.get(len(x)) or self._tape_for(len(x))
-        self.tape = tape
-        tape.load(x, self._label_ordered[start:stop])
+        x, label, self.tape = self._batches[self.batch_index]
+        self.tape.load(x, label)
 
     # -- live hyper-parameters ------------------------------------------------------
 
@@ -176,7 +175,7 @@ class Trainer:
 
     def set_momentum(self, momentum: float) -> None:
         self.config = self.config.replace(momentum=momentum).validated()
-        if hasattr(self.optimizer, "momentum"):
+        if isinstance(self.optimizer, Momentum):
             self.optimizer.momentum = float(momentum)
 
     # -- one pass (one batch) -------------------------------------------------------
@@ -187,9 +186,9 @@ class Trainer:
             self.cursor = 0
 
     def _finish_pass(self) -> None:
-        """Book-keeping after an update: count the batch, maybe the epoch."""
-        loss = self.tape.loss_value
-        self._epoch_loss_sum += loss * self.tape.rows
+        """Book-keeping after an update: count the batch, maybe close the epoch."""
+        tape = self.tape
+        self._epoch_loss_sum += tape.loss_value * tape.rows
         self.batch_index += 1
         if self.batch_index < self.batches_per_epoch:
             return
@@ -198,39 +197,77 @@ class Trainer:
         epoch_loss = self._epoch_loss_sum / self._samples
         self._epoch_loss_sum = 0.0
         self._last_epoch_loss = epoch_loss
-        if self.history.wants(self.epoch):
-            self.history.record(self.epoch, epoch_loss, self._epoch_accuracy())
+        if self.minibatch:
+            # The weights this epoch leaves, on the whole data.
+            accuracy = self.evaluate().accuracy
+            if self._first_at_100 is None:
+                self._note_accuracy_after(self.epoch, accuracy)
+        else:
+            # What the pass's own forward computed: the weights before this epoch's update.
+            accuracy = self._forward_accuracy()
+            if self._first_at_100 is None:
+                self._note_accuracy_after(self.epoch - 1, accuracy)
+        self.history.record(self.epoch, epoch_loss, accuracy)
         if self.minibatch and self.config.shuffle:
             self._shuffle_rng.shuffle(self._order)
             self._reorder()
 
-    def _epoch_accuracy(self) -> float:
-        if self.minibatch:
-            return evaluate(self.network, self.dataset.x, self.dataset.label, self.loss).accuracy
-        # mean((y > 0.5) == (label > 0.5)) without allocating: the same number.
+    def _forward_accuracy(self) -> float:
+        """Full batch: the accuracy of the tape's y, without allocating (every epoch, so
+        numpy's functions by their bare names: one lookup each, not two)."""
         correct = self._correct
-        np.greater(self.tape.values["y"], HALF, out=correct)
-        np.equal(correct, self._label_true, out=correct)
-        return np.count_nonzero(correct) / correct.size
+        greater(self.tape.values["y"], HALF, out=correct)
+        equal(correct, self._label_true, out=correct)
+        return int(count_nonzero(correct)) / correct.size
 
     def _check_loss(self) -> bool:
         """After the loss sub-step: record a divergence; True while training is sound."""
         loss = self.tape.loss_value
         if loss < DIVERGENCE_LIMIT:
             return True
-        self.divergence = Divergence(self.epoch + 1, loss, self._divergence_reason(loss))
+        self.divergence = Divergence(self.epoch + 1, loss, divergence_reason(self.config, loss))
         return False
 
-    def _divergence_reason(self, loss: float) -> str:
-        return divergence_reason(self.config, loss)
+    # -- the first epoch at 100% -----------------------------------------------------------
+
+    @property
+    def first_epoch_at_100(self) -> int | None:
+        """The smallest k ≥ 0 such that the weights after k epochs (k = 0: the initial
+        weights) classify every training point (y > 0.5 exactly where label > 0.5); None
+        while no such k has been seen.
+
+        Every epoch already measures it: a full-batch pass's forward classifies the whole
+        data with the weights the previous epochs left, and a mini-batch epoch ends with an
+        evaluation of the weights it leaves (the initial weights are evaluated before the
+        first update). Only the weights of the very last epoch may still be unchecked; they
+        are evaluated here, once.
+        """
+        self._settle_first_epoch_at_100()
+        return self._first_at_100
+
+    def _settle_first_epoch_at_100(self) -> None:
+        """Check the current weights if they are an epoch's end that no pass has checked."""
+        # Mid-epoch (batch_index > 0) the weights are no epoch's end.
+        unchecked = self._first_at_100 is None and self._epochs_checked <= self.epoch
+        if unchecked and self.batch_index == 0:
+            self._note_accuracy_after(self.epoch, self.evaluate().accuracy)
+
+    def _note_accuracy_after(self, epochs: int, accuracy: float) -> None:
+        """Record the accuracy of the weights after ``epochs`` epochs (checked in order)."""
+        if self._first_at_100 is None and epochs >= self._epochs_checked:
+            self._epochs_checked = epochs + 1
+            if accuracy == 1.0:
+                self._first_at_100 = epochs
 
     # -- stepping through -----------------------------------------------------------
 
-    def next_substep(self) -> Step:
+    def next_substep(self) -> SubStep:
         """Run the next sub-step (starting a new pass after an update) and return it."""
         self._start_pass_if_done()
         if self.cursor == len(self.tape) - 1:
-            self._snapshot()
+            self.undo_stack.push(self.state())
+            if self.minibatch:  # about to leave an epoch's start: see first_epoch_at_100
+                self._settle_first_epoch_at_100()
         with np.errstate(all="ignore"):
             self.tape.run(self.cursor)
         step = self.tape.steps[self.cursor]
@@ -241,18 +278,17 @@ class Trainer:
             self._finish_pass()
         return step
 
-    def previous_substep(self) -> Step | None:
+    def previous_substep(self) -> SubStep | None:
         """Step back one sub-step, undoing an update; None if at the very start."""
         if 0 < self.cursor < len(self.tape):
             self.cursor -= 1
-        elif self._undo:
-            self._restore(self._undo.pop())
-            if self.cursor == 0:
-                # Back into the previous pass: recompute its values from the restored state.
-                self._load_batch()
+        elif self.undo_stack:
+            # At cursor 0 the tape holds the next pass's first values: recompute the pass.
+            recompute = self.cursor == 0
+            self.restore(self.undo_stack.pop())
+            if recompute:
                 with np.errstate(all="ignore"):
-                    for i in range(len(self.tape) - 1):
-                        self.tape.run(i)
+                    self.tape.run_pass_body()
             self.cursor = len(self.tape) - 1
         else:
             return None
@@ -260,7 +296,7 @@ class Trainer:
 
     @property
     def can_undo(self) -> bool:
-        return 0 < self.cursor < len(self.tape) or bool(self._undo)
+        return 0 < self.cursor < len(self.tape) or bool(self.undo_stack)
 
     def forward_pass(self) -> None:
         """Run sub-steps up to and including the loss."""
@@ -286,33 +322,79 @@ class Trainer:
         while self.batch_index:
             self.train_step()
 
-    def _snapshot(self) -> None:
-        self._undo.append(
-            _Snapshot(
-                self.network.params.copy(),
-                {k: v.copy() for k, v in self.optimizer.state().items()},
-                self.optimizer.steps,
-                self.epoch,
-                self.batch_index,
-                self._order.copy(),
-                self._shuffle_rng.bit_generator.state,
-                self._epoch_loss_sum,
-                self._last_epoch_loss,
-                self.divergence,
-            )
+    # -- the state of the run ----------------------------------------------------------
+
+    def state(self) -> TrainerState:
+        """A frozen copy of where training has got to (what undo keeps, what a file saves).
+
+        It does not hold the tape's values (the next pass recomputes them), the history,
+        or the cursor within a pass.
+        """
+        return TrainerState.copy_of(
+            params=self.network.params,
+            optimizer_state=self.optimizer.state(),
+            optimizer_steps=self.optimizer.steps,
+            epoch=self.epoch,
+            batch_index=self.batch_index,
+            batch_order=self._order,
+            shuffle_state=self._shuffle_rng.bit_generator.state,
+            epoch_loss_sum=self._epoch_loss_sum,
+            last_epoch_loss=self._last_epoch_loss,
+            divergence=self.divergence,
+            first_epoch_at_100=self._first_at_100,
         )
 
-    def _restore(self, snap: _Snapshot) -> None:
-        np.copyto(self.network.params, snap.params)
-        self.optimizer.load_state(snap.optimizer_state, snap.optimizer_steps)
-        self.epoch, self.batch_index = snap.epoch, snap.batch_index
-        np.copyto(self._order, snap.order)
+    def restore(self, state: TrainerState) -> None:
+        """Go back (or forward) to ``state``, at the start of its pass.
+
+        Raises ValueError if the state does not fit this run (other shapes, another
+        optimizer, another batch order, a foreign generator state); nothing is changed then.
+        History points after its epoch are dropped.
+        """
+        self._check_fits(state)
+        shuffle_rng = np.random.default_rng()
+        try:
+            shuffle_rng.bit_generator.state = dict(state.shuffle_state)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"the shuffle state is not one this run can use ({exc})") from None
+        np.copyto(self.network.params, state.params)
+        self.optimizer.load_state(dict(state.optimizer_state), state.optimizer_steps)
+        self.epoch, self.batch_index = state.epoch, state.batch_index
+        np.copyto(self._order, state.batch_order)
         self._reorder()
-        self._shuffle_rng.bit_generator.state = snap.shuffle_state
-        self._epoch_loss_sum = snap.epoch_loss_sum
-        self._last_epoch_loss = snap.last_epoch_loss
-        self.divergence = snap.diverged
+        self._shuffle_rng = shuffle_rng
+        self._epoch_loss_sum = state.epoch_loss_sum
+        self._last_epoch_loss = state.last_epoch_loss
+        self.divergence = state.divergence
+        self._first_at_100 = state.first_epoch_at_100
+        # A state's first_epoch_at_100 covers the weights after every epoch before its own,
+        # and mid-epoch those of its own epoch's start too (mini-batch epochs check the
+        # weights they leave; a full-batch pass checks the weights it starts from).
+        self._epochs_checked = state.epoch + (1 if self.batch_index else 0)
         self.history.discard_after(self.epoch)
+        self._load_batch()
+        self.cursor = 0
+
+    def _check_fits(self, state: TrainerState) -> None:
+        if state.params.shape != self.network.params.shape:
+            raise ValueError(
+                f"the state has {state.params.size} parameters, this network "
+                f"{self.network.params.size}"
+            )
+        mine = self.optimizer.state()
+        if set(state.optimizer_state) != set(mine):
+            raise ValueError("the optimizer state does not match the optimizer")
+        for name, value in state.optimizer_state.items():
+            if value.shape != mine[name].shape:
+                raise ValueError(f"the optimizer's {name} does not match the network")
+        if state.batch_order.shape != self._order.shape or not np.array_equal(
+            np.sort(state.batch_order), np.arange(self._samples)
+        ):
+            raise ValueError("the batch order does not match the data")
+        if not 0 <= state.batch_index < self.batches_per_epoch:
+            raise ValueError(f"batch {state.batch_index} is not one of this run's batches")
+        if state.epoch < 0 or state.optimizer_steps < 0:
+            raise ValueError("the epoch and the optimizer's steps cannot be negative")
 
     # -- training in bulk -------------------------------------------------------------
 
@@ -321,43 +403,47 @@ class Trainer:
         epochs: int,
         *,
         target_loss: float | None = None,
-        on_progress: Callable[[Progress], None] | None = None,
+        until: Callable[[Trainer], bool] | None = None,
+        on_progress: Callable[[TrainingProgress], None] | None = None,
         progress_interval: float = 0.1,
         should_stop: Callable[[], bool] | None = None,
     ) -> TrainResult:
         """Train ``epochs`` more epochs, fast; stop early at ``target_loss`` or divergence.
 
-        ``on_progress`` and ``should_stop`` are called about every
-        ``progress_interval`` seconds (and at the end), never per epoch.
+        ``until(trainer)`` is called after every completed epoch; training stops (status
+        "condition_met") at the first epoch where it returns True, e.g. a lesson's check.
+        ``on_progress`` and ``should_stop`` are called about every ``progress_interval``
+        seconds (and at the end), never per epoch.
         """
         if self.divergence is not None:
             return self._result("diverged", 0)
         # Finish a pass left half-done by stepping so that epochs stay whole.
         if 0 < self.cursor < len(self.tape):
             self.train_step()
-        self._undo.clear()
+        self.undo_stack.clear()
         start = time.perf_counter()
         next_report = start + progress_interval
         target_epoch = self.epoch + epochs
         first_epoch = self.epoch
         tape = self.tape
-        body, update = tape.run_pass_body, tape._ops[-1]
         minibatch = self.minibatch
+        substeps = len(tape)  # the same for every batch's tape
         status = "completed"
+        if minibatch:  # see first_epoch_at_100; epoch ends check the weights they leave
+            self._settle_first_epoch_at_100()
         with np.errstate(all="ignore"):
             while self.epoch < target_epoch:
                 if minibatch:
                     self._load_batch()
                     tape = self.tape
-                    body, update = tape.run_pass_body, tape._ops[-1]
-                body()
+                tape.run_pass_body()
                 if not tape.loss_value < DIVERGENCE_LIMIT:
                     self._check_loss()
-                    self.cursor = len(tape) - 1
+                    self.cursor = substeps - 1
                     status = "diverged"
                     break
-                update()
-                self.cursor = len(tape)
+                tape.run_update()
+                self.cursor = substeps
                 epoch_before = self.epoch
                 self._finish_pass()
                 if self.epoch == epoch_before:
@@ -375,12 +461,16 @@ class Trainer:
                 if minibatch and target_loss is not None and self._last_epoch_loss <= target_loss:
                     status = "target_reached"
                     break
+                if until is not None and until(self):
+                    status = "condition_met"
+                    break
+        self._settle_first_epoch_at_100()
         if on_progress:
             on_progress(self._progress(first_epoch, epochs, start))
         return self._result(status, self.epoch - first_epoch)
 
-    def _progress(self, first_epoch: int, total: int, start: float) -> Progress:
-        return Progress(
+    def _progress(self, first_epoch: int, total: int, start: float) -> TrainingProgress:
+        return TrainingProgress(
             self.epoch,
             self.epoch - first_epoch,
             total,
@@ -404,7 +494,7 @@ class Trainer:
 
     def evaluate(self, x: Array | None = None, label: Array | None = None) -> Evaluation:
         """Loss and accuracy of the current weights (on the training data by default)."""
-        if x is None:
+        if x is None or label is None:
             x, label = self.dataset.x, self.dataset.label
         return evaluate(self.network, x, label, self.loss)
 

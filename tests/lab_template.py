@@ -1,4 +1,4 @@
-"""The lab's Network class as the seed report's template writes it: the reference that
+"""The lab's Network class as the lab report's template writes it: the reference that
 ``mlp.lab`` is tested against (tests/test_engine_lab_api.py) and that the engine's speed is
 measured against (bench/train_speed.py). Kept as a student writes it: fresh arrays on every
 line, the sigmoid recomputed inside its derivative."""

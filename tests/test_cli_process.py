@@ -9,10 +9,12 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import mlp
 
 PYTHON = sys.executable
+LEARNERS = Path(__file__).parent / "data" / "learners"
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -89,6 +91,7 @@ def test_headless_commands_never_import_textual() -> None:
         "from tui.cli import main\n"
         "main(['train', '--epochs', '50', '--no-plots', '--no-table'])\n"
         "main(['gradcheck', '--hidden', '3'])\n"
+        f"main(['check', {str(LEARNERS / 'correct.py')!r}])\n"
         "try:\n"
         "    main(['train', '--help'])\n"
         "except SystemExit:\n"
@@ -106,7 +109,7 @@ def test_help_teaches_every_command() -> None:
     done = subprocess.run(
         [PYTHON, "-m", "tui", "--help"], capture_output=True, text=True, env=_env(), check=True
     )
-    for command in ("train", "compare", "gradcheck", "lessons", "lesson", "serve"):
+    for command in ("train", "compare", "gradcheck", "check", "lessons", "lesson", "serve"):
         assert command in done.stdout
     train = subprocess.run(
         [PYTHON, "-m", "tui", "train", "--help"],
@@ -181,3 +184,78 @@ def test_progress_fits_the_terminal_by_dropping_fields_not_cutting_them() -> Non
         assert "epoch 4000/4000" in last and "loss " in last and "accuracy 100.0%" in last
         if "TERM" in extra:  # a dumb terminal cannot redraw: plain lines, no cursor codes
             assert "\r" not in done.stdout and "\x1b[2K" not in done.stdout
+
+
+def test_ctrl_c_during_check_ends_the_learners_code_too(tmp_path) -> None:
+    pid_file = tmp_path / "pid"
+    process = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "tui",
+            "check",
+            str(LEARNERS / "loops_and_writes_pid.py"),
+            "--timeout",
+            "60",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(LEARNER_PID_FILE=str(pid_file)),
+    )
+    deadline = time.monotonic() + 30
+    while not pid_file.exists() or not pid_file.read_text():
+        assert time.monotonic() < deadline, "the learner's code never started"
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 130 and "Traceback" not in err
+    assert err.strip() == "backprop-lab: interrupted"
+    try:
+        os.kill(child, signal.SIGKILL)  # it should be gone; if not, do not leave it spinning
+    except ProcessLookupError:
+        pass  # the learner's process is gone with the check
+    else:
+        raise AssertionError("the learner's code still ran after Ctrl+C")
+
+
+def _gone(pid: int) -> bool:
+    """No such process, or only its zombie (nobody may reap an orphan in a container)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def test_the_learners_code_ends_when_check_is_killed(tmp_path) -> None:
+    pid_file = tmp_path / "pid"
+    process = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "tui",
+            "check",
+            str(LEARNERS / "loops_and_writes_pid.py"),
+            "--timeout",
+            "60",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=_env(LEARNER_PID_FILE=str(pid_file), TMPDIR=str(tmp_path)),
+    )
+    deadline = time.monotonic() + 30
+    while not pid_file.exists() or not pid_file.read_text():
+        assert time.monotonic() < deadline, "the learner's code never started"
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    process.kill()  # SIGKILL: no finally block runs in the checker
+    process.wait()
+    deadline = time.monotonic() + 10
+    while not _gone(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not _gone(child):
+        os.kill(child, signal.SIGKILL)
+        raise AssertionError("the learner's code outlived the killed check")
+    assert not list(tmp_path.glob("backprop-lab-check-*"))  # nor its temporary folder

@@ -43,13 +43,13 @@ def test_a_signal_ignored_at_start_stays_ignored() -> None:
 
 
 def test_a_headless_lesson_stopped_by_sigterm_exits_143(capsys, monkeypatch) -> None:
-    import lessons.headless
+    import tui.lesson_report
 
     def interrupted(lesson, console, plots=True) -> bool:
         os.kill(os.getpid(), signal.SIGTERM)
         raise AssertionError("the signal did not stop the lesson")
 
-    monkeypatch.setattr(lessons.headless, "run_lesson", interrupted)
+    monkeypatch.setattr(tui.lesson_report, "run_lesson", interrupted)
     assert main(["lesson", "xor", "--headless"]) == 143
     assert capsys.readouterr().err == "backprop-lab: stopped by SIGTERM\n"
 

@@ -90,3 +90,9 @@ def test_a_wide_networks_accuracy_and_grid_are_evaluated_in_chunks() -> None:
     finally:
         tracemalloc.stop()
     assert peak < 4 * budget.FORWARD_CHUNK_VALUES * budget.FLOAT + 2**20  # ~64 MiB, not 1.3 GB
+
+
+def test_the_undo_bound_is_the_engines() -> None:
+    from mlp.state import UNDO_BUDGET
+
+    assert budget.UNDO_BYTES == UNDO_BUDGET

@@ -27,6 +27,8 @@ def test_dead_relu_units_are_counted() -> None:
     z1 = trainer.tape.values["Z1"][:, 2]
     assert (z1 < 0).any() and (z1 > 0).any()
     assert [h.dead for h in health] == [0, len(DEAD), 0]
+    assert np.flatnonzero(health[1].dead_units).tolist() == DEAD
+    assert health[1].dead_units.shape == (7,) and not health[0].dead_units.any()
     assert [h.units for h in health] == [6, 7, 1]
     assert [h.activation for h in health] == ["relu", "relu", "relu"]
     # A dead unit passes no gradient to its incoming weights.
@@ -46,6 +48,8 @@ def test_saturated_sigmoid_units_are_counted() -> None:
     assert (slope < 0.01).any() and (slope >= 0.01).any()
     assert health[0].saturated == 0
     assert health[1].saturated == len(DEAD)
+    assert np.flatnonzero(health[1].saturated_units).tolist() == DEAD
+    assert not health[1].dead_units.any()  # sigmoid layers have no dead units
     z2 = trainer.tape.values["Z2"]
     assert (z2[:, DEAD] > 10).all()
 

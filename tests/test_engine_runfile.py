@@ -6,6 +6,7 @@ import io
 import json
 import tracemalloc
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -401,3 +402,44 @@ def test_an_overwritten_run_keeps_its_permissions(tmp_path) -> None:
     os.chmod(path, 0o640)
     mlp.save(Trainer(CONFIGS[0]), path)
     assert path.stat().st_mode & 0o777 == 0o640
+
+
+# Run files saved by the engine at commit 5226ada (format version 1; tests/data/README.md has
+# the script): each is rebuilt here by training the same way, and must load into that state.
+OLD_FILES = {
+    "run_v1_minibatch.npz": (
+        RunConfig(
+            dataset="spiral", n=24, hidden=(5, 4), batch_size=5, optimizer="adam", lr=0.01, seed=3
+        ),
+        7,
+        2,  # passes into the next epoch
+        5,  # and sub-steps into the pass after them
+    ),
+    "run_v1_fullbatch.npz": (
+        RunConfig(
+            dataset="linear", n=30, hidden=(6,), optimizer="momentum", bias=True, lr=0.2, seed=2
+        ),
+        40,
+        0,
+        0,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", OLD_FILES)
+def test_a_run_file_saved_by_an_earlier_version_loads_and_resumes(name) -> None:
+    config, epochs, passes, substeps = OLD_FILES[name]
+    expected = Trainer(config)
+    expected.train(epochs)
+    for _ in range(len(expected.steps) * passes + substeps):
+        expected.next_substep()
+    loaded = mlp.load(Path(__file__).parent / "data" / name)
+    _same_run(expected, loaded)
+    assert loaded.batch_index == expected.batch_index
+    np.testing.assert_array_equal(loaded.batch_indices, expected.batch_indices)
+    assert loaded.last_loss == expected.last_loss
+    # A file keeps whole passes: the loaded run redoes the half-done pass from its start,
+    # which computes what the rest of that pass would have.
+    expected.train(5)
+    loaded.train(5)
+    _same_run(expected, loaded)

@@ -14,7 +14,7 @@ SMALL = RunConfig(dataset="xor", hidden=(3,), lr=0.5)
 @pytest.mark.parametrize("dataset", ["linear", "xor"])
 @pytest.mark.parametrize("seed", range(5))
 def test_the_lab_default_learns_linear_and_xor(dataset, seed) -> None:
-    """The seed's result: 2-32-32-1 sigmoid, lr 0.05, SSE, 10000 full-batch epochs: 100%."""
+    """The lab report's result: 2-32-32-1 sigmoid, lr 0.05, SSE, 10000 full-batch epochs: 100%."""
     trainer = Trainer(RunConfig(dataset=dataset, n=100, seed=seed))
     assert trainer.config.epochs == 10_000
     result = trainer.train(trainer.config.epochs)
@@ -130,11 +130,14 @@ def test_history_stays_bounded_over_a_long_run() -> None:
     assert len(history) <= history.capacity
     epochs = history.epochs
     assert epochs[0] <= history.stride and epochs[-1] > 50_000 - history.stride
-    assert (np.diff(epochs) == history.stride).all()
+    # The first epochs exactly, then each window of `stride` epochs keeps a point or two.
+    assert epochs[: history.head].tolist() == list(range(1, history.head + 1))
+    assert epochs[-1] == 50_000 and history.stride > 1
+    assert (np.diff(epochs) > 0).all() and (np.diff(epochs) < 2 * history.stride).all()
     assert len(history.loss) == len(history.accuracy) == len(epochs)
     assert history.loss[0] > history.loss[-1]
     e, loss, acc = history.downsampled(500)
-    assert len(e) == 500 and e[0] == epochs[0] and e[-1] == epochs[-1]
+    assert 250 < len(e) <= 500 and e[0] == epochs[0] and e[-1] == epochs[-1]
 
 
 def test_evaluation_and_the_labs_table() -> None:

@@ -65,3 +65,51 @@ def test_unknown_names_are_named_in_the_error():
 def test_a_name_missing_at_evaluation_time_is_a_check_error():
     with pytest.raises(CheckError, match="epoch"):
         parse("epoch > 1").evaluate({})
+
+
+# -- limits: a lesson file comes from anyone -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("not " * 5000 + "diverged", "characters long"),
+        ("1" + "+1" * 100_000, "characters long"),
+        ("abs(" * 30 + "epoch" + ")" * 30 + " > 1", "nested more than 24 deep"),
+        ("not " * 40 + "diverged", "nested more than 24 deep"),
+        ('"a" * 100000 * 100000 == substep', "arithmetic is for numbers"),
+        ("epoch < 99999999999 * 99999999999 * 99999999999", "too large"),
+        ("epoch < 123456789012345678901234567890", "too large"),
+        ("epoch > 1 / 0", "cannot be computed"),
+    ],
+    ids=[
+        "not-x5000",
+        "1+1-x1e5",
+        "abs-x30",
+        "not-x40",
+        "text-times",
+        "big-product",
+        "big-int",
+        "div0",
+    ],
+)
+def test_runaway_expressions_are_refused_when_parsed(text, problem):
+    with pytest.raises(CheckError, match=problem):
+        parse(text, ENV)
+
+
+def test_arithmetic_on_text_or_huge_numbers_fails_as_a_check_error_not_a_crash():
+    assert parse("substep * 3 == 1", ENV).names == {"substep"}  # text only known at run time
+    with pytest.raises(CheckError, match="numbers, not text"):
+        parse("substep * 3 == 1", ENV).evaluate(ENV)
+    huge = {"epoch": 2**62}
+    with pytest.raises(CheckError, match="too large"):
+        parse("epoch * epoch * epoch > 0", huge).evaluate(huge)
+
+
+def test_a_choice_is_only_for_exercise_answers():
+    with pytest.raises(CheckError):
+        parse("epoch if diverged else 0", ENV)
+    answer = parse("0.05 if epoch > 500 else 0.005", ENV, choice=True)
+    assert answer.value(ENV) == 0.05
+    assert answer.value({**ENV, "epoch": 10}) == 0.005

@@ -5,7 +5,18 @@ from pathlib import Path
 
 import pytest
 
-from lessons.loader import LESSON_DIR, LessonError, find, load, load_all
+from lessons.loader import (
+    ENV_VAR,
+    LESSON_DIR,
+    MAX_STEPS,
+    LessonError,
+    find,
+    lesson_dirs,
+    load,
+    load_all,
+    parse_lesson,
+)
+from lessons.model import LessonStep
 from mlp import RunConfig
 
 GOOD = """\
@@ -79,7 +90,7 @@ def test_a_good_file_parses_into_config_steps_and_claims(tmp_path):
     assert second.check is None and second.body == "Only prose here."
     (claim,) = lesson.claims
     assert claim.single and claim.runs == {"": {"hidden": [8, 8]}}
-    assert claim.epochs == 100 and claim.seeds == (0, 1, 2, 3, 4) and claim.required == 5
+    assert claim.epochs == 100 and claim.seeds == tuple(range(10)) and claim.required == 10
     assert lesson.run_config(claim.runs[""], seed=2, epochs=100).hidden == (8, 8)
 
 
@@ -146,3 +157,130 @@ def test_one_broken_lesson_does_not_stop_the_others(tmp_path):
     lessons, errors = load_all(tmp_path)
     assert [lesson.name for lesson in lessons] == ["good"]
     assert len(errors) == 1 and str(errors[0]).startswith("bad.md:4: ")
+
+
+def test_steps_are_lesson_steps_with_their_settings(tmp_path):
+    lesson = load(write(tmp_path, GOOD))
+    assert all(isinstance(step, LessonStep) for step in lesson.steps)
+
+
+# -- settings are typed as a learner writes them ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("setting", "problem"),
+    [
+        ('hidden = "32"', "hidden must be a list of layer sizes"),
+        ("hidden = 32", "hidden must be a list of layer sizes"),
+        ('hidden = [32, "8"]', "hidden must be a list of layer sizes"),
+        ('lr = "fast"', "lr must be a number"),
+        ("lr = true", "lr must be a number"),
+        ("bias = 1", "bias must be true or false"),
+        ("activations = [1, 2, 3]", "activations must be a list of activation names"),
+    ],
+)
+def test_a_setting_of_the_wrong_type_is_an_error_on_its_line(tmp_path, setting, problem):
+    path = write(tmp_path, GOOD.replace("lr = 0.5", setting, 1))
+    with pytest.raises(LessonError, match=problem) as caught:
+        load(path)
+    assert caught.value.line == 8
+
+
+def test_one_activation_name_is_one_for_every_layer(tmp_path):
+    lesson = load(write(tmp_path, GOOD.replace("lr = 0.5", 'activations = "relu"')))
+    assert lesson.config.activations == ("relu", "relu", "relu")
+
+
+# -- limits: a lesson comes from anyone --------------------------------------------------------
+
+
+def test_an_expression_bomb_is_refused_on_its_line_and_the_other_lessons_load(tmp_path):
+    write(tmp_path, GOOD, "good.md")
+    bomb = GOOD.replace("check = 'substep == \"Z1\"'", "check = '" + "not " * 5000 + "diverged'")
+    write(tmp_path, bomb, "bomb.md")
+    product = GOOD.replace('"accuracy > 0.5"', '"accuracy < 100000 * 100000 * 100000 * 100000"')
+    write(tmp_path, product, "product.md")
+    lessons, errors = load_all(tmp_path)
+    assert [lesson.name for lesson in lessons] == ["good"]
+    messages = sorted(str(error) for error in errors)
+    assert messages[0].startswith("bomb.md:21: ") and "characters long" in messages[0]
+    assert messages[1].startswith("product.md:14: ") and "too large" in messages[1]
+
+
+def test_a_lesson_with_too_many_steps_is_refused_at_the_first_step_past_the_limit(tmp_path):
+    steps = "".join(f"## {i}\n" for i in range(20000))  # 20000 steps in 150 kB
+    text = GOOD.split("Intro prose.")[0] + steps
+    with pytest.raises(LessonError, match=f"at most {MAX_STEPS} steps") as caught:
+        parse_lesson(text, tmp_path / "long.md")
+    assert caught.value.line == GOOD.split("Intro prose.")[0].count("\n") + 1 + MAX_STEPS
+
+
+def test_deeply_nested_toml_is_a_lesson_error(tmp_path):
+    text = GOOD.replace('summary = "One line."', "summary = " + "[" * 50000 + "]" * 50000)
+    with pytest.raises(LessonError, match="invalid TOML"):
+        parse_lesson(text, tmp_path / "deep.md")
+
+
+def test_a_huge_file_is_refused_before_it_is_read(tmp_path):
+    path = write(tmp_path, GOOD + "x" * 300_000)
+    with pytest.raises(LessonError, match="at most"):
+        load(path)
+
+
+def test_claim_seed_counts(tmp_path):
+    text = GOOD.replace('expect = "accuracy > 0.5"', 'expect = "accuracy > 0.5"\nmin_seeds = 7')
+    (claim,) = load(write(tmp_path, text)).claims
+    assert claim.count_phrase == "on at least 7 of the 10 seeds we test"
+    assert claim.bounds() == (7, 10) and claim.bounds(30) == (21, 30)
+    text = GOOD.replace('expect = "accuracy > 0.5"', 'expect = "accuracy > 0.5"\nmax_seeds = 3')
+    (claim,) = load(write(tmp_path, text)).claims
+    assert claim.count_phrase == "on at most 3 of the 10 seeds we test"
+    assert claim.bounds() == (0, 3)
+    text = GOOD.replace(
+        'expect = "accuracy > 0.5"', 'expect = "accuracy > 0.5"\nmin_seeds = 1\nmax_seeds = 1'
+    )
+    (claim,) = load(write(tmp_path, text)).claims
+    assert claim.count_phrase == "on 1 of the 10 seeds we test"
+    bad = GOOD.replace('expect = "accuracy > 0.5"', 'expect = "accuracy > 0.5"\nmax_seeds = 11')
+    with pytest.raises(LessonError, match="max_seeds must be between 0 and 10"):
+        load(write(tmp_path, bad))
+
+
+# -- where lessons come from -------------------------------------------------------------------
+
+
+def test_a_teachers_folder_and_the_environment_add_lessons_beside_the_built_in_ones(
+    tmp_path, monkeypatch
+):
+    mine, theirs = tmp_path / "mine", tmp_path / "theirs"
+    mine.mkdir()
+    theirs.mkdir()
+    write(mine, GOOD.replace("order = 3", "order = 40"), "mine.md")
+    write(theirs, GOOD.replace("order = 3", "order = 41"), "theirs.md")
+    monkeypatch.setenv(ENV_VAR, str(theirs))
+    assert lesson_dirs([mine]) == [LESSON_DIR, theirs, mine]
+    lessons, errors = load_all(lesson_dirs([mine]))
+    names = [lesson.name for lesson in lessons]
+    assert errors == [] and names[-2:] == ["mine", "theirs"] and "momentum" in names
+    assert find("theirs").name == "theirs"  # the environment alone is enough
+    assert find("40", lesson_dirs([mine])).name == "mine"
+
+
+def test_a_name_two_folders_define_is_an_error_and_the_first_is_kept(tmp_path):
+    write(tmp_path, GOOD, "momentum.md")
+    lessons, errors = load_all([LESSON_DIR, tmp_path])
+    momentum = [lesson for lesson in lessons if lesson.name == "momentum"]
+    assert len(momentum) == 1 and momentum[0].path.parent == LESSON_DIR
+    assert len(errors) == 1 and "already in" in errors[0].problem
+
+
+@pytest.mark.parametrize("name", ["../../secret", "/tmp/secret", "sub/secret", "..", "a b"])
+def test_a_lesson_is_found_by_name_never_by_path(tmp_path, name):
+    outside = tmp_path / "secret.md"
+    outside.write_text(GOOD, encoding="utf-8")
+    (tmp_path / "lessons").mkdir()
+    with pytest.raises(LessonError, match="is not a lesson name"):
+        find(
+            name if not name.startswith("/tmp") else str(outside.with_suffix("")),
+            tmp_path / "lessons",
+        )

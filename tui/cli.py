@@ -1,4 +1,4 @@
-"""``backprop-lab``: the app with no subcommand; ``train``, ``compare``, ``gradcheck``,
+"""``backprop-lab``: the app with no subcommand; ``train``, ``compare``, ``gradcheck``, ``check``,
 ``lessons``, ``lesson`` and ``serve`` otherwise.
 
 Bad input ends with one sentence on stderr and exit code 2, never a traceback. Only opening the
@@ -39,6 +39,7 @@ examples:
   backprop-lab --load run.npz               the app on a saved run
   backprop-lab train --json                 headless, one JSON document
   backprop-lab compare --lr 0.5,0.05,0.005  the lab's learning-rate experiment
+  backprop-lab check my_lab.py              your own lab code, checked sub-step by sub-step
   backprop-lab lessons                      the guided lessons
 
 Run 'backprop-lab COMMAND --help' for each command's options."""

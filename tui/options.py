@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -264,15 +264,20 @@ def _add(group: argparse._ArgumentGroup, setting: Setting, *, compare: bool) -> 
 
 
 def add_run_options(
-    parser: argparse.ArgumentParser, *, epochs: bool = True, compare: bool = False
+    parser: argparse.ArgumentParser,
+    *,
+    epochs: bool = True,
+    compare: bool = False,
+    only: Collection[str] | None = None,
 ) -> None:
     """The settings of a run, one option per RunConfig field.
 
     With ``compare`` every setting but the epochs takes a comma-separated list of values.
+    ``only`` names the RunConfig fields to offer (default: all of them).
     """
     groups: dict[str, argparse._ArgumentGroup] = {}
     for setting in SETTINGS:
-        if setting.only_train and not epochs:
+        if (setting.only_train and not epochs) or (only is not None and setting.field not in only):
             continue
         if setting.group not in groups:
             groups[setting.group] = parser.add_argument_group(setting.group)

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mlp import Divergence, RunConfig, Step, Trainer
+from mlp import Divergence, RunConfig, SubStep, Trainer
 from mlp.evaluate import decision_grid
-from mlp.introspect import SATURATION, LayerHealth, layer_health
+from mlp.introspect import LayerHealth, layer_health
 from mlp.tape import act_name
 
 Array = np.ndarray
@@ -45,7 +45,7 @@ class Snapshot:
     optimizer_formula: str
     epoch: int
     cursor: int
-    steps: tuple[Step, ...]
+    steps: tuple[SubStep, ...]
     batch_index: int
     batches_per_epoch: int
     rows: int  # samples in the current batch
@@ -72,11 +72,11 @@ class Snapshot:
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
-    def current_step(self) -> Step | None:
+    def current_step(self) -> SubStep | None:
         return self.steps[self.cursor - 1] if self.cursor else None
 
     @property
-    def next_step(self) -> Step:
+    def next_step(self) -> SubStep:
         return self.steps[self.cursor % len(self.steps)]
 
     @property
@@ -124,29 +124,22 @@ def take(
             batch_shapes[key] = array.shape
     net = trainer.network
     depth = net.depth
+    health = layer_health(tape)
     layers = []
     with np.errstate(all="ignore"):
-        for i in range(1, depth + 1):
-            act = net.activations[i - 1].name
+        for i, layer in enumerate(health, start=1):
             z, a_key = values[f"Z{i}"], act_name(i, depth)
-            deriv = values[f"d{a_key}/dZ{i}"]
-            units = z.shape[1]
-            dead = (z <= 0).all(axis=0) if act == "relu" else np.zeros(units, bool)
-            if act in ("sigmoid", "tanh"):
-                saturated = (deriv < SATURATION).all(axis=0)
-            else:
-                saturated = np.zeros(units, bool)
             layers.append(
                 LayerView(
                     i,
-                    act,
+                    layer.activation,
                     f"Z{i}",
                     a_key,
                     z[sample].copy(),
                     values[a_key][sample].copy(),
                     values[a_key][:BATCH_ROWS_SHOWN].copy(),
-                    dead,
-                    saturated,
+                    layer.dead_units,
+                    layer.saturated_units,
                 )
             )
         evaluation = trainer.evaluate()
@@ -176,7 +169,7 @@ def take(
         accuracy=float(evaluation.accuracy),
         divergence=trainer.divergence,
         history=trainer.history.downsampled(HISTORY_POINTS),
-        health=tuple(layer_health(tape)),
+        health=tuple(health),
         layers=tuple(layers),
         x=trainer.dataset.x,
         label=trainer.dataset.label,

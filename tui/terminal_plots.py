@@ -26,6 +26,10 @@ def _start(width: int, height: int, colour: bool) -> None:
     plotext.plotsize(width, height)
 
 
+# One marker per series, so that legends and lines tell series apart without colour.
+SERIES_MARKERS = ("*", "+", "o", "x", "#", "@", "%", "&")
+
+
 def loss_curves(
     curves: Sequence[tuple[str, np.ndarray, np.ndarray]],
     *,
@@ -33,14 +37,19 @@ def loss_curves(
     height: int = 18,
     colour: bool = True,
     title: str = "loss per sample (log scale) vs epoch",
+    markers: Sequence[str] | None = None,
 ) -> str:
-    """Overlaid learning curves; non-finite and non-positive points are left out."""
+    """Overlaid learning curves; non-finite and non-positive points are left out.
+
+    ``markers``: one character per series (e.g. SERIES_MARKERS), else plotext's default.
+    """
     _start(width, height, colour)
     drawn = False
-    for label, epochs, loss in curves:
+    for index, (label, epochs, loss) in enumerate(curves):
         keep = np.isfinite(loss) & (loss > 0)
         if keep.any():
-            plotext.plot(epochs[keep].tolist(), loss[keep].tolist(), label=label or None)
+            style = {} if markers is None else {"marker": markers[index % len(markers)]}
+            plotext.plot(epochs[keep].tolist(), loss[keep].tolist(), label=label or None, **style)
             drawn = True
     if drawn:
         plotext.yscale("log")

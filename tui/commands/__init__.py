@@ -10,6 +10,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import compare, gradcheck, lessons, serve, train
+from . import check, compare, gradcheck, lessons, serve, train
 
-COMMANDS: tuple[ModuleType, ...] = (train, compare, gradcheck, lessons, serve)
+COMMANDS: tuple[ModuleType, ...] = (train, compare, gradcheck, check, lessons, serve)

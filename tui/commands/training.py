@@ -20,8 +20,7 @@ from rich.console import Console
 
 import mlp
 from mlp import Trainer, TrainResult, budget
-from mlp.trainer import DIVERGENCE_LIMIT
-from mlp.trainer import Progress as TrainProgress
+from mlp.trainer import DIVERGENCE_LIMIT, TrainingProgress
 
 from .. import format as fmt
 from .. import options
@@ -215,7 +214,7 @@ class Watch:
         """Stop requested, or a checkpoint due by the clock."""
         return self.stop() or (self.checkpoints is not None and self.checkpoints.time_is_up())
 
-    def progress(self, p: TrainProgress) -> None:
+    def progress(self, p: TrainingProgress) -> None:
         elapsed = time.monotonic() - self.started
         done = p.epoch - self.start_epoch
         speed = done / elapsed if elapsed > 0 else 0.0

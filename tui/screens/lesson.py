@@ -19,9 +19,10 @@ from textual.worker import get_current_worker
 
 from lessons import progress
 from lessons.checks import CheckError
-from lessons.live import state, trainer_for_step
+from lessons.live import check_values, trainer_for_step
 from lessons.loader import find
-from lessons.model import Lesson, Step
+from lessons.model import Lesson, LessonStep
+from lessons.wording import step_lines
 from mlp import ConfigError, DatasetError, Trainer
 
 from .. import format as fmt
@@ -78,7 +79,7 @@ class LessonScreen(Screen):
         self.open_step(0)
 
     @property
-    def step(self) -> Step:
+    def step(self) -> LessonStep:
         return self.lesson.steps[self.index]
 
     @property
@@ -103,9 +104,11 @@ class LessonScreen(Screen):
 
     def refresh_live(self, snapshot: dict | None = None) -> None:
         """Redraw the trainer panel and re-evaluate the step's check."""
-        if not self.is_attached:
-            return  # a training thread's last report can arrive after the screen closed
-        snapshot = snapshot or state(self.trainer)
+        if not self.is_attached or not self.query("#live-state"):
+            # A training thread's last report can arrive after the screen closed, or while
+            # its widgets are being removed.
+            return
+        snapshot = snapshot or check_values(self.trainer)
         self.check_state = self._evaluate(snapshot)
         if self.check_state:
             self.reached.add(self.index)
@@ -148,11 +151,9 @@ class LessonScreen(Screen):
     def _status_text(self) -> Text:
         step = self.step
         text = Text()
-        if step.config:
-            changes = ", ".join(f"{k} = {v}" for k, v in step.config.items())
-            text.append(f"Settings for this step: {changes}\n", style="cyan")
-        if step.action:
-            text.append(f"Do: {step.action}\n", style="bold")
+        for line in step_lines(step):
+            if line.kind != "check":  # the check is shown with its ✓ or ✗ below
+                text.append(f"{line}\n", style="cyan" if line.kind == "settings" else "bold")
         if step.check is not None:
             if self.check_state:
                 text.append(f"✓ {step.check.text}\n", style="green")
@@ -225,7 +226,7 @@ class LessonScreen(Screen):
         latest: dict = {}
 
         def on_progress(_progress: object) -> None:
-            latest["state"] = state(trainer)  # in this thread: never races the training
+            latest["state"] = check_values(trainer)  # in this thread: never races the training
             self.app.call_from_thread(self.refresh_live, latest["state"])
 
         def should_stop() -> bool:

@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from mlp import Step
+from mlp import SubStep
 from mlp.tape import pretty
 
 from .. import format as fmt
@@ -46,7 +46,7 @@ def _substitute(formula: str, names: dict[str, str]) -> str:
     return pattern.sub(lambda m: names[m.group(1)], formula)
 
 
-def numbers(step: Step, snapshot: Snapshot) -> tuple[str, str]:
+def numbers(step: SubStep, snapshot: Snapshot) -> tuple[str, str]:
     """(the formula with numbers in, the result) for a sub-step that has run this pass."""
     key, ops = step.key, step.operands
     if step.phase == "update":
