@@ -76,3 +76,16 @@ def test_checkpoints_by_the_clock_while_training(capsys, monkeypatch, tmp_path) 
     assert main([*argv, "--checkpoint-every", "0.05s"]) == 0
     assert len(saved) >= 3 and saved == sorted(saved) and saved[-1] == 3000
     assert mlp.load(path).epoch == 3000
+
+
+def test_compare_stops_a_run_trained_alone_within_its_chunk(capsys) -> None:
+    """Mini-batch runs train one by one in chunks of 1024 epochs (20 s here at batch size 1
+    on 1000 points); Ctrl+C used to wait for the whole chunk."""
+    import json
+    import threading
+
+    threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()
+    argv = ["compare", "--dataset", "linear", "--n", "1000", "--batch-size", "1,2"]
+    assert main([*argv, "--epochs", "100000", "--json"]) == 130
+    runs = json.loads(capsys.readouterr().out)["runs"]
+    assert runs[0]["epochs_run"] < 1024 and runs[1]["epochs_run"] == 0
