@@ -63,6 +63,8 @@ def check_run(config: RunConfig, meta: dict[str, Any], arrays: dict[str, Array])
         value = meta.get(key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
             raise ValueError(f"{key} is not a number")
+    if "shuffle_state" in meta and not isinstance(meta["shuffle_state"], dict):
+        raise ValueError("the shuffle state is not a generator's state")
     first = meta.get("first_epoch_at_100")
     if first is not None and (isinstance(first, bool) or not isinstance(first, int) or first < 0):
         raise ValueError(f"first_epoch_at_100 must be a whole number, got {first!r}")

@@ -64,10 +64,10 @@ def test_the_default_limit_is_a_share_of_this_machine() -> None:
 
 
 def test_a_run_that_fits_is_left_alone() -> None:
-    with budget.limited(64 * 2**20):
+    with budget.limited(256 * 2**20):
         Trainer(RunConfig(hidden=(32, 32))).train(3)
-        with pytest.raises(ConfigError, match="more than the limit of 64.0 MiB"):
-            Trainer(RunConfig(hidden=(3000, 3000)))
+        with pytest.raises(ConfigError, match="more than the limit of 256.0 MiB"):
+            Trainer(RunConfig(hidden=(4000, 4000)))
 
 
 def test_depth_is_capped_with_a_reason() -> None:

@@ -295,6 +295,8 @@ def _inconsistent(arrays: dict, meta: dict, case: str) -> None:
         del arrays["optimizer_m"]
     elif case == "epoch as text":
         meta["epoch"] = "12"
+    elif case == "shuffle state null":
+        meta["shuffle_state"] = None
     else:
         raise AssertionError(case)
 
@@ -317,6 +319,7 @@ INCONSISTENT = [
     "history past the epoch",
     "optimizer state missing",
     "epoch as text",
+    "shuffle state null",
 ]
 
 
