@@ -105,6 +105,11 @@ class _Clock:
             self.stopped = self.stopped or self.should_stop()
         return self.stopped
 
+    def stop_requested(self) -> bool:
+        """For Trainer.train, which asks every REPORT_EVERY seconds within a chunk."""
+        self.stopped = self.stopped or self.should_stop()
+        return self.stopped
+
 
 def train_many(
     configs: Sequence[RunConfig],
@@ -152,7 +157,11 @@ def _train_alone(
     ends once its first epoch at 100% is known."""
     until = (lambda t: t.first_epoch_at_100 is not None) if stop_at_100 else None
     while trainer.epoch < epochs and not clock.stopped:
-        result = trainer.train(min(CHECK_EPOCHS * 16, epochs - trainer.epoch), until=until)
+        result = trainer.train(
+            min(CHECK_EPOCHS * 16, epochs - trainer.epoch),
+            until=until,
+            should_stop=clock.stop_requested,  # a long chunk still stops within 0.1 s
+        )
         clock.tick(result.epochs_run)
         if result.status in ("diverged", "target_reached", "condition_met"):
             break

@@ -6,15 +6,11 @@ import math
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
-from .activations import get_activation
-from .losses import get_loss
-from .network import INITS
-from .optimizers import ALIASES as OPTIMIZER_ALIASES
-from .optimizers import OPTIMIZERS
+from . import budget
+from .errors import ConfigError
+from .names import INITS, OPTIMIZERS
 
-
-class ConfigError(ValueError):
-    """A setting is out of range or unknown; the message is one sentence for the user."""
+__all__ = ["ConfigError", "RunConfig"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +58,11 @@ class RunConfig:
             raise ConfigError(f"bad setting: {exc}") from None
 
     def _validated(self) -> RunConfig:
+        # Imported here, not at the top: reading the defaults (--help) needs no numpy.
+        from .activations import get_activation
+        from .losses import get_loss
+        from .optimizers import ALIASES as OPTIMIZER_ALIASES
+
         if any(h < 1 for h in self.hidden):
             raise ConfigError(f"hidden layer sizes must be at least 1, got {list(self.hidden)}")
         if len(self.activations) != len(self.hidden) + 1:
@@ -94,11 +95,14 @@ class RunConfig:
             raise ConfigError(f"the seed must be 0 or more, got {self.seed}")
         if self.target_loss is not None and not self.target_loss >= 0:
             raise ConfigError(f"the target loss must be 0 or more, got {self.target_loss}")
+        budget.check(self)  # depth and memory, before anything is allocated
         return self
 
     def warnings(self) -> list[str]:
         """Settings that are valid but likely a mistake, one sentence each (the app and the
         command line both show these)."""
+        from .losses import get_loss  # numpy only when a run is built, not for --help
+
         found: list[str] = []
         if get_loss(self.loss).kind == "bce" and self.activations[-1] != "sigmoid":
             found.append(

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import math
+import stat
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,12 +18,11 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from .budget import MAX_CSV_BYTES, MAX_CSV_ROWS, size_text
+from .errors import DatasetError
+
 Array = np.ndarray
 Sampler = Callable[[int, np.random.Generator], tuple[Array, Array]]
-
-
-class DatasetError(ValueError):
-    """A dataset could not be made or read; the message says what and where."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,8 @@ NAMES = ("linear", "xor", *GENERATED)
 
 def make(name: str, n: int = 100, seed: int = 0, noise: float = 0.05) -> Dataset:
     """A dataset by name (``xor`` is the lab's XOR easy), or a CSV by path."""
+    if not name.strip():
+        raise DatasetError(f"no dataset named: choose one of {', '.join(NAMES)} or a .csv file")
     key = name.strip().lower().replace("-", "_").replace(" ", "_")
     if key in ("xor", "xor_easy"):
         return xor_easy()
@@ -151,35 +154,82 @@ def make(name: str, n: int = 100, seed: int = 0, noise: float = 0.05) -> Dataset
 
 
 def load_csv(path: str | Path) -> Dataset:
-    """Read ``x1,x2,label`` rows (a header row is allowed); errors name the row."""
+    """Read ``x1,x2,label`` rows (a header row is allowed); errors name the row.
+
+    Only a regular file of at most ``MAX_CSV_BYTES`` and ``MAX_CSV_ROWS`` rows is read (a
+    FIFO would hang, ``/dev/zero`` never ends), row by row into flat arrays of floats, so a
+    million rows need tens of MB, not GB.
+    """
     path = Path(path)
+    _check_csv_file(path)
+    coordinates, labels = array("d"), array("d")
+    row_number = 0
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8", newline="") as fh:
+            for row_number, row in enumerate(csv.reader(fh), start=1):
+                if not row or all(not cell.strip() for cell in row):
+                    continue
+                values = _row(path, row_number, row, first=row_number == 1)
+                if values is None:
+                    continue  # a header row
+                if len(labels) == MAX_CSV_ROWS:
+                    raise DatasetError(
+                        f"{path}: more than {MAX_CSV_ROWS:,} rows, more than a dataset may have"
+                    )
+                coordinates.extend(values[:2])
+                labels.append(values[2])
+    except csv.Error as exc:
+        raise DatasetError(f"{path}, row {row_number + 1}: not CSV ({_reason(exc)})") from None
+    except UnicodeDecodeError:
+        raise DatasetError(f"{path}: not a text file (it is not UTF-8)") from None
+    except OSError as exc:
+        raise DatasetError(f"{path}: cannot read it ({_reason(exc)})") from None
+    if not labels:
+        raise DatasetError(f"{path}: no data rows")
+    x = np.frombuffer(coordinates, dtype=np.float64).reshape(-1, 2).copy()
+    return Dataset(path.stem, x, _column(np.frombuffer(labels, dtype=np.float64)))
+
+
+def _check_csv_file(path: Path) -> None:
+    try:
+        info = path.stat()
     except FileNotFoundError:
         raise DatasetError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DatasetError(f"{path}: cannot read it ({exc})") from None
-    points: list[tuple[float, float]] = []
-    labels: list[float] = []
-    for row_number, row in enumerate(csv.reader(text.splitlines()), start=1):
-        if not row or all(not cell.strip() for cell in row):
-            continue
-        if len(row) != 3:
-            raise DatasetError(
-                f"{path}, row {row_number}: expected 3 columns (x1, x2, label), got {len(row)}"
-            )
-        try:
-            x1, x2, lab = (float(cell) for cell in row)
-        except ValueError:
-            if row_number == 1 and not points:
-                continue  # a header row
-            raise DatasetError(f"{path}, row {row_number}: {row!r} is not three numbers") from None
-        if not (math.isfinite(x1) and math.isfinite(x2)):
-            raise DatasetError(f"{path}, row {row_number}: coordinates must be finite numbers")
-        if lab not in (0.0, 1.0):
-            raise DatasetError(f"{path}, row {row_number}: the label must be 0 or 1, got {lab:g}")
-        points.append((x1, x2))
-        labels.append(lab)
-    if not points:
-        raise DatasetError(f"{path}: no data rows")
-    return Dataset(path.stem, np.array(points), _column(labels))
+    except OSError as exc:
+        raise DatasetError(f"{path}: cannot read it ({_reason(exc)})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise DatasetError(f"{path}: a folder, not a CSV file")
+    if not stat.S_ISREG(info.st_mode):
+        raise DatasetError(f"{path}: not a regular file (a pipe or a device?), not a CSV file")
+    if info.st_size > MAX_CSV_BYTES:
+        raise DatasetError(
+            f"{path}: {size_text(info.st_size)}, more than the {size_text(MAX_CSV_BYTES)} a "
+            "dataset file may be"
+        )
+
+
+def _row(path: Path, row_number: int, row: list[str], first: bool) -> tuple[float, ...] | None:
+    """(x1, x2, label), or None for a header row; DatasetError naming the row otherwise."""
+    if len(row) != 3:
+        raise DatasetError(
+            f"{path}, row {row_number}: expected 3 columns (x1, x2, label), got {len(row)}"
+        )
+    try:
+        x1, x2, lab = (float(cell) for cell in row)
+    except ValueError:
+        if first:
+            return None  # a header row
+        shown = ",".join(row)
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        raise DatasetError(f"{path}, row {row_number}: {shown!r} is not three numbers") from None
+    if not (math.isfinite(x1) and math.isfinite(x2)):
+        raise DatasetError(f"{path}, row {row_number}: coordinates must be finite numbers")
+    if lab not in (0.0, 1.0):
+        raise DatasetError(f"{path}, row {row_number}: the label must be 0 or 1, got {lab:g}")
+    return x1, x2, lab
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return str(exc) or type(exc).__name__

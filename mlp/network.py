@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import Activation, get_activation
+from .budget import FORWARD_CHUNK_VALUES
 
 Array = np.ndarray
 
@@ -98,8 +99,15 @@ class Network:
         return {s.name: flat[s.offset : s.offset + s.size].reshape(s.shape) for s in self.specs}
 
     def forward(self, x: Array) -> Array:
-        """The output for inputs ``x`` (allocating; the training loop uses the tape)."""
+        """The output for inputs ``x`` (allocating; the training loop uses the tape).
+
+        Many points go through in chunks of rows, so that a wide network's accuracy or
+        decision grid needs a few MiB, not rows × width (see mlp.budget).
+        """
         a = np.asarray(x, dtype=np.float64)
+        chunk = max(1, FORWARD_CHUNK_VALUES // max(self.sizes))
+        if len(a) > chunk:
+            return np.concatenate([self.forward(a[i : i + chunk]) for i in range(0, len(a), chunk)])
         with np.errstate(all="ignore"):
             for i, act in enumerate(self.activations, start=1):
                 z = a @ self.weight(i)

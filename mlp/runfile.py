@@ -13,10 +13,15 @@ from typing import Any
 
 import numpy as np
 
+from . import budget
+from .archive import ArchiveError, check_members, check_regular_file
+from .atomic import write_atomically
 from .config import ConfigError, RunConfig
 from .datasets import Dataset, make
+from .errors import RunFileError
 from .history import History
 from .network import Array
+from .runcheck import check_run
 from .state import TrainerState
 from .trainer import Trainer
 
@@ -24,15 +29,17 @@ FORMAT = "backprop-lab-run"
 VERSION = 1
 
 
-class RunFileError(ValueError):
-    """A run file is missing, corrupt, foreign or from a newer version."""
+def target_path(path: str | Path) -> Path:
+    """Where :func:`save` writes ``path``: with ``.npz`` added unless it ends so."""
+    path = Path(path)
+    if path.suffix != ".npz":
+        path = path.with_suffix(path.suffix + ".npz") if path.suffix else path.with_suffix(".npz")
+    return path
 
 
 def save(trainer: Trainer, path: str | Path) -> Path:
     """Write the run to ``path`` (atomically: a crash never leaves half a file)."""
-    path = Path(path)
-    if path.suffix != ".npz":
-        path = path.with_suffix(path.suffix + ".npz") if path.suffix else path.with_suffix(".npz")
+    path = target_path(path)
     state = trainer.state()
     meta = {
         "format": FORMAT,
@@ -58,10 +65,7 @@ def save(trainer: Trainer, path: str | Path) -> Path:
         **{f"optimizer_{k}": v for k, v in state.optimizer_state.items()},
         **{f"history_{k}": v for k, v in trainer.history.state().items()},
     }
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
-        np.savez(fh, meta=np.array(json.dumps(meta)), **arrays)
-    tmp.replace(path)
+    write_atomically(path, lambda fh: np.savez(fh, meta=np.array(json.dumps(meta)), **arrays))
     return path
 
 
@@ -70,8 +74,7 @@ def load(path: str | Path) -> Trainer:
     path = Path(path)
     if not path.exists():
         raise RunFileError(f"{path}: no such file")
-    if not zipfile.is_zipfile(path):  # else numpy guesses "pickle" and says so, confusingly
-        raise RunFileError(f"{path}: not a backprop-lab run file (not an .npz archive)")
+    _check_archive(path)
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {k: data[k] for k in data.files}
@@ -90,6 +93,7 @@ def load(path: str | Path) -> Trainer:
         )
     try:
         config = RunConfig.from_dict(meta["config"]).validated()
+        check_run(config, meta, arrays)  # consistent, before anything is built from it
         dataset = (
             make(config.dataset, n=config.n, seed=config.seed, noise=config.noise)
             if not config.dataset.lower().endswith(".csv")
@@ -110,6 +114,20 @@ def load(path: str | Path) -> Trainer:
     except (KeyError, ValueError, TypeError) as exc:
         raise RunFileError(f"{path}: damaged run file ({_short(exc)})") from None
     return trainer
+
+
+def _check_archive(path: Path) -> None:
+    """A regular file, a zip archive, and members whose headers fit the memory limit."""
+    try:
+        check_regular_file(path)
+        # Else numpy guesses "pickle" and says so, confusingly.
+        if not zipfile.is_zipfile(path):
+            raise RunFileError(f"{path}: not a backprop-lab run file (not an .npz archive)")
+        check_members(path, budget.limit())
+    except ArchiveError as exc:
+        raise RunFileError(f"{path}: not a run file this program can read ({exc})") from None
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise RunFileError(f"{path}: cannot read it ({_short(exc)})") from None
 
 
 def _finite_or_none(value: float) -> float | None:

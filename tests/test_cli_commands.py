@@ -11,7 +11,7 @@ import tui.app
 from mlp import RunConfig
 from mlp.gradcheck import GradCheck, TensorCheck
 from tui.cli import main
-from tui.commands import gradcheck as gradcheck_command
+from tui.commands import gradient_check
 
 
 @pytest.fixture
@@ -60,10 +60,10 @@ def test_gradcheck_passes_every_tensor_with_biases(capsys) -> None:
 
 
 def test_gradcheck_reports_a_failing_tensor_with_exit_1(capsys, monkeypatch) -> None:
-    def broken(network, loss, x, label) -> GradCheck:
+    def broken(network, loss, x, label, **how) -> GradCheck:
         return GradCheck([TensorCheck("W1", 1e-6, 1.0), TensorCheck("W2", 3e-3, 2.0)])
 
-    monkeypatch.setattr(gradcheck_command, "check", broken)
+    monkeypatch.setattr(gradient_check, "check", broken)
     assert main(["gradcheck", "--hidden", "3"]) == 1
     out = capsys.readouterr().out
     assert "FAIL" in out and "3.00e-03" in out
@@ -74,7 +74,9 @@ def test_gradcheck_after_divergence_says_there_is_nothing_to_check(capsys) -> No
     assert "diverged" in capsys.readouterr().out
 
 
-def test_serve_binds_localhost_and_runs_the_app_with_the_same_settings(monkeypatch) -> None:
+def test_serve_binds_localhost_and_runs_the_app_with_the_same_settings(
+    monkeypatch, tmp_path
+) -> None:
     started: dict = {}
 
     class FakeServer:
@@ -84,13 +86,17 @@ def test_serve_binds_localhost_and_runs_the_app_with_the_same_settings(monkeypat
         def serve(self) -> None:
             started["served"] = True
 
-    import textual_serve.server
+    from tui.commands import serving
 
-    monkeypatch.setattr(textual_serve.server, "Server", FakeServer)
-    assert main(["serve", "--hidden", "8,4", "--no-bias", "--lr", "0.1"]) == 0
-    assert started["host"] == "localhost" and started["port"] == 8000 and started["served"]
+    monkeypatch.setattr(serving, "LimitedServer", FakeServer)
+    runs = tmp_path / "runs"
+    argv = ["serve", "--hidden", "8,4", "--no-bias", "--lr", "0.1", "--runs-folder", str(runs)]
+    assert main([*argv, "--port", str(_free_port())]) == 0
+    assert started["host"] == "localhost" and started["served"] and runs.is_dir()
     words = shlex.split(started["command"])
-    assert words[1:3] == ["-m", "tui"]
+    # Each session is confined to the runs folder and gets its share of the memory budget.
+    assert words[0] == f"BACKPROP_LAB_RUNS_FOLDER={runs.resolve()}"
+    assert words[2:4] == ["-m", "tui"] and words[-2] == "--memory-limit"
     opened_with = {}
 
     def fake_run_app(config=None, trainer=None, lesson=None) -> int:
@@ -98,8 +104,16 @@ def test_serve_binds_localhost_and_runs_the_app_with_the_same_settings(monkeypat
         return 0
 
     monkeypatch.setattr(tui.app, "run_app", fake_run_app)
-    assert main(words[3:]) == 0
+    assert main(words[4:]) == 0
     assert opened_with["config"] == RunConfig(hidden=(8, 4), bias=False, lr=0.1)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("localhost", 0))
+        return probe.getsockname()[1]
 
 
 def test_serve_refuses_bad_settings_before_starting(capsys) -> None:

@@ -158,6 +158,34 @@ def test_compare_on_a_terminal_shows_progress_and_ctrl_c_keeps_the_table() -> No
     assert "Comparison" in out and "Stopped by Ctrl+C" in out
 
 
+def _visible_lines(text: str) -> list[str]:
+    """What a terminal shows: each redraw after a carriage return, colour codes dropped."""
+    import re
+
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
+    return [part for line in plain.split("\n") for part in line.split("\r") if part.strip()]
+
+
+def test_progress_fits_the_terminal_by_dropping_fields_not_cutting_them() -> None:
+    """At 60 columns every field used to be cut (`epoch 3000/3… loss 0.0008…`); with
+    TERM=dumb the layout assumed 80 columns."""
+    argv = [PYTHON, "-m", "tui", "train", "--epochs", "4000", "--no-table", "--no-plots"]
+    for extra in ({"COLUMNS": "60"}, {"COLUMNS": "80"}, {"TERM": "dumb", "COLUMNS": "60"}):
+        done = subprocess.run(
+            argv, capture_output=True, text=True, env=_env(FORCE_COLOR="1", **extra), check=True
+        )
+        width = int(extra["COLUMNS"])
+        progress = [line for line in _visible_lines(done.stdout) if "epoch " in line]
+        assert progress, done.stdout
+        for line in progress:
+            assert len(line.rstrip()) < width, (extra, line)
+            assert "…" not in line
+        last = progress[-1]
+        assert "epoch 4000/4000" in last and "loss " in last and "accuracy 100.0%" in last
+        if "TERM" in extra:  # a dumb terminal cannot redraw: plain lines, no cursor codes
+            assert "\r" not in done.stdout and "\x1b[2K" not in done.stdout
+
+
 def test_ctrl_c_during_check_ends_the_learners_code_too(tmp_path) -> None:
     pid_file = tmp_path / "pid"
     process = subprocess.Popen(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import tracemalloc
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from mlp import DatasetError, RunConfig, Trainer, datasets
+from mlp import DatasetError, RunConfig, Trainer, budget, datasets
 
 GENERATED = ["circle", "spiral", "gauss", "chessboard"]
 
@@ -146,3 +148,86 @@ def test_a_csv_trains_through_the_config(tmp_path) -> None:
     np.testing.assert_array_equal(trainer.tape.values["X"], trainer.dataset.x)
     with pytest.raises(DatasetError):
         trainer.dataset.fresh(10, seed=0)
+
+
+# -- hostile data files: refused in one sentence, read in bounded memory -------------------
+
+
+def _refused_within(seconds: float, path, *words: str) -> None:
+    """load_csv refuses ``path`` in one sentence, without hanging on it."""
+    import threading
+
+    outcome: list[str] = []
+
+    def read() -> None:
+        try:
+            datasets.load_csv(path)
+        except DatasetError as exc:
+            outcome.append(str(exc))
+
+    worker = threading.Thread(target=read, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive() and Path(path).is_fifo():  # release a reader stuck on the pipe
+        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+    assert outcome, f"{path} was not refused within {seconds} s"
+    assert "\n" not in outcome[0]
+    for word in words:
+        assert word in outcome[0]
+
+
+def test_a_field_longer_than_the_csv_limit_names_its_row(tmp_path) -> None:
+    path = _write(tmp_path, "0.1,0.2,0\n0.3," + "9" * 200_000 + ",1\n")
+    with pytest.raises(DatasetError, match="row 2"):
+        datasets.load_csv(path)
+
+
+def test_devices_and_pipes_are_refused_without_reading(tmp_path) -> None:
+    _refused_within(2, "/dev/zero", "/dev/zero", "not a regular file")
+    fifo = tmp_path / "points.csv"
+    os.mkfifo(fifo)
+    _refused_within(2, fifo, "not a regular file")
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path) -> None:
+    path = tmp_path / "huge.csv"
+    with open(path, "wb") as fh:  # sparse: no disk is used
+        fh.truncate(budget.MAX_CSV_BYTES + 1)
+    _refused_within(2, path, "huge.csv", "64.0 MiB")
+
+
+def test_a_file_over_the_row_limit_is_refused(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(datasets, "MAX_CSV_ROWS", 10)
+    path = _write(tmp_path, "0.1,0.2,0\n" * 11)
+    with pytest.raises(DatasetError, match="more than 10 rows"):
+        datasets.load_csv(path)
+    assert len(datasets.load_csv(_write(tmp_path, "0.1,0.2,0\n" * 10))) == 10
+
+
+def test_a_large_csv_is_read_in_a_few_times_its_final_size(tmp_path) -> None:
+    """A million rows once peaked at 4 GB; the points themselves are 24 bytes a row."""
+    rows = 50_000
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, (rows, 2))
+    text = "\n".join(f"{a:.6f},{b:.6f},{int(a > b)}" for a, b in x)
+    path = _write(tmp_path, text)
+    tracemalloc.start()
+    try:
+        data = datasets.load_csv(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(data) == rows
+    assert peak < 4 * rows * 3 * 8, peak  # ~10 MB, not the ~100 MB of lists of floats
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_an_empty_dataset_name_is_named_as_such(name) -> None:
+    with pytest.raises(DatasetError, match="no dataset named") as refused:
+        datasets.make(name)
+    assert "directory" not in str(refused.value)
+
+
+def test_a_folder_is_not_a_csv_file(tmp_path) -> None:
+    with pytest.raises(DatasetError, match="a folder, not a CSV file"):
+        datasets.make(str(tmp_path))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -197,6 +198,213 @@ def test_load_never_unpickles(tmp_path) -> None:
         archive.writestr("params.npy", buffer.getvalue())
     _refused(path, "evil.npz")
     assert not (tmp_path / "pwned").exists()
+
+
+# -- hostile run files: refused from their headers and checked for consistency ----------
+
+
+def _stored_member(name: str, header: dict, data: bytes) -> tuple[str, bytes]:
+    """A raw .npy member whose header says whatever the test wants."""
+    from numpy.lib import format as npy
+
+    buffer = io.BytesIO()
+    npy.write_array_header_1_0(buffer, header)
+    return f"{name}.npy", buffer.getvalue() + data
+
+
+def _archive(path, members: list[tuple[str, bytes]], compress=zipfile.ZIP_STORED) -> str:
+    with zipfile.ZipFile(path, "w", compression=compress) as archive:
+        for name, data in members:
+            archive.writestr(name, data)
+    return str(path)
+
+
+def test_a_header_that_claims_a_trillion_values_is_refused_before_reading(tmp_path) -> None:
+    """A 6.5 KB file whose header claims 1e12 values: np.load would ask for 8 TB."""
+    arrays = _saved_arrays(tmp_path)
+    members = []
+    for name, value in arrays.items():
+        if name == "params":
+            header = {"descr": "<f8", "fortran_order": False, "shape": (10**12,)}
+            members.append(_stored_member(name, header, value.tobytes()))
+            continue
+        item = io.BytesIO()
+        np.save(item, value)
+        members.append((f"{name}.npy", item.getvalue()))
+    message = _refused(_archive(tmp_path / "liar.npz", members), "liar.npz", "claims shape")
+    assert "1000000000000" in message
+
+
+def test_a_zip_bomb_is_refused_from_its_directory(tmp_path) -> None:
+    """A small file that unpacks to more than the memory limit is never unpacked."""
+    from mlp import budget
+
+    zeros = np.zeros(4 * 2**20)  # 32 MiB of zeros, which deflate to a few KiB
+    item = io.BytesIO()
+    np.save(item, zeros)
+    path = _archive(tmp_path / "bomb.npz", [("params.npy", item.getvalue())], zipfile.ZIP_DEFLATED)
+    assert (tmp_path / "bomb.npz").stat().st_size < 2**20
+    with budget.limited(16 * 2**20):
+        tracemalloc.start()
+        try:
+            message = _refused(path, "bomb.npz", "unpacks to 32.0 MiB", "16.0 MiB")
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peak < 2**20, peak  # nothing was unpacked
+    assert "limit" in message
+
+
+@pytest.mark.parametrize(
+    "dtype", [np.complex128, np.dtype([("a", "<f8"), ("b", "<f8")])], ids=["complex", "record"]
+)
+def test_members_of_other_kinds_than_plain_numbers_are_refused(tmp_path, dtype) -> None:
+    arrays = _saved_arrays(tmp_path)
+    arrays["x"] = np.zeros(arrays["x"].shape[0], dtype=dtype)
+    _refused(_rewrite(tmp_path, arrays), "edited.npz", "not plain numbers")
+
+
+def _inconsistent(arrays: dict, meta: dict, case: str) -> None:
+    """Edit one thing that the format allows but no run can be."""
+    n = len(arrays["x"])
+    if case == "history stride 0":
+        meta["history_stride"] = 0
+    elif case == "batch order out of range":
+        arrays["order"] = np.arange(n) + 5
+    elif case == "points with 3 columns":  # with weights for 3 inputs: consistent but wrong
+        arrays["x"] = np.zeros((n, 3))
+        _resize_params(arrays, 3 * 3 + 3 * 1)
+    elif case == "labels with 2 columns":  # with weights for 2 outputs
+        arrays["label"] = np.zeros((n, 2))
+        _resize_params(arrays, 2 * 3 + 3 * 2)
+    elif case == "complex points":
+        arrays["x"] = arrays["x"].astype(np.complex128)
+    elif case == "NaN points":
+        arrays["x"] = arrays["x"].copy()
+        arrays["x"][3, 1] = np.nan
+    elif case == "label 7":
+        arrays["label"] = arrays["label"].copy()
+        arrays["label"][2, 0] = 7
+    elif case == "epoch -50":
+        meta["epoch"] = -50
+    elif case == "batch index past the epoch":
+        meta["batch_index"] = 99
+    elif case == "history past the epoch":
+        meta["epoch"] = 3
+    elif case == "optimizer state missing":
+        del arrays["optimizer_m"]
+    elif case == "epoch as text":
+        meta["epoch"] = "12"
+    elif case == "shuffle state null":
+        meta["shuffle_state"] = None
+    else:
+        raise AssertionError(case)
+
+
+def _resize_params(arrays: dict, n_params: int) -> None:
+    for key in ("params", "optimizer_m", "optimizer_v"):
+        arrays[key] = np.zeros(n_params)
+
+
+INCONSISTENT = [
+    "history stride 0",
+    "batch order out of range",
+    "points with 3 columns",
+    "labels with 2 columns",
+    "complex points",
+    "NaN points",
+    "label 7",
+    "epoch -50",
+    "batch index past the epoch",
+    "history past the epoch",
+    "optimizer state missing",
+    "epoch as text",
+    "shuffle state null",
+]
+
+
+@pytest.mark.parametrize("case", INCONSISTENT)
+def test_an_inconsistent_run_is_refused_at_load_in_one_sentence(tmp_path, case) -> None:
+    trainer = Trainer(RunConfig(dataset="linear", n=12, hidden=(3,), optimizer="adam"))
+    trainer.train(10)
+    path = mlp.save(trainer, tmp_path / "good.npz")
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    meta = json.loads(str(arrays.pop("meta")))
+    _inconsistent(arrays, meta, case)
+    arrays["meta"] = np.array(json.dumps(meta))
+    np.savez(tmp_path / "edited.npz", **arrays)
+    _refused(tmp_path / "edited.npz", "edited.npz")
+
+
+def test_a_pipe_or_a_folder_is_refused_without_waiting(tmp_path) -> None:
+    import os
+    import threading
+
+    fifo = tmp_path / "run.npz"
+    os.mkfifo(fifo)
+    outcome: list = []
+
+    def load() -> None:
+        try:
+            mlp.load(fifo)
+        except RunFileError as exc:
+            outcome.append(str(exc))
+
+    worker = threading.Thread(target=load, daemon=True)
+    worker.start()
+    worker.join(5)
+    if worker.is_alive():  # release the reader that is stuck opening the pipe
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    assert outcome and "not a regular file" in outcome[0]
+    folder = tmp_path / "folder.npz"
+    folder.mkdir()
+    _refused(folder, "folder.npz", "folder")
+
+
+# -- saves: atomic, and no debris whatever stops them ---------------------------------------
+
+
+def test_a_save_that_fails_leaves_the_old_file_and_no_debris(tmp_path, monkeypatch) -> None:
+    trainer = Trainer(CONFIGS[0])
+    path = mlp.save(trainer, tmp_path / "run.npz")
+    before = path.read_bytes()
+    trainer.train(5)
+
+    def interrupted(fh, **arrays) -> None:
+        fh.write(b"half a run")
+        raise KeyboardInterrupt  # a second Ctrl+C, or anything else, mid-write
+
+    monkeypatch.setattr(np, "savez", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        mlp.save(trainer, path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.npz"]
+
+
+def test_a_killed_savers_temporary_file_is_cleared_by_the_next_save(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    orphan = tmp_path / f".run.npz.{int(dead.stdout)}.k3j9x2.tmp"  # kill -9 mid-save
+    orphan.write_bytes(b"x" * 1000)
+    mlp.save(Trainer(CONFIGS[0]), tmp_path / "run.npz")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.npz"]
+
+
+def test_an_overwritten_run_keeps_its_permissions(tmp_path) -> None:
+    import os
+
+    path = mlp.save(Trainer(CONFIGS[0]), tmp_path / "run.npz")
+    os.chmod(path, 0o640)
+    mlp.save(Trainer(CONFIGS[0]), path)
+    assert path.stat().st_mode & 0o777 == 0o640
 
 
 # Run files saved by the engine at commit 5226ada (format version 1; tests/data/README.md has

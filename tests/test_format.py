@@ -4,6 +4,7 @@ digits shown are the value's own (what a learner reads back is the value, to the
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -30,15 +31,16 @@ def test_fixed_scientific_and_percent_are_bounded(value):
 
 @given(moderate, st.integers(1, 10))
 def test_number_reads_back_as_the_value_to_the_digits_shown(value, digits):
-    shown = float(fmt.number(value, digits))
+    shown = Decimal(fmt.number(value, digits))
     if value == 0:
         assert shown == 0
         return
     # Rounding to `digits` significant digits moves a value by at most half a unit in the
     # last place (plain decimals between 1e4 and 1e6 show more digits, which only helps).
-    assert abs(shown - value) <= 0.5 * 10 ** (math.floor(math.log10(abs(value))) - digits + 1) * (
-        1 + 1e-9
-    )
+    # Decimal(value) is the float's exact binary value, so nothing else rounds here.
+    exact = Decimal(value)
+    last_place = Decimal(10) ** (exact.adjusted() - digits + 1)
+    assert abs(shown - exact) <= last_place / 2
 
 
 @given(finite)

@@ -29,7 +29,7 @@ from textual.worker import Worker, WorkerState
 
 from mlp import ConfigError, DatasetError, RunConfig, Trainer
 
-from . import dialogs
+from . import confine, dialogs
 from . import format as fmt
 from . import snapshot as snap
 from .errors import EXIT_USAGE
@@ -137,6 +137,7 @@ class BackpropApp(App[int]):
 
         Raises ConfigError or DatasetError (one sentence) when the run cannot be built.
         """
+        confine.check_dataset(config.dataset)  # under `serve`: no files from the page
         self.runner.apply(config)
         self._describe_run()
         self.refresh_view()

@@ -2,21 +2,26 @@
 ``lessons``, ``lesson`` and ``serve`` otherwise.
 
 Bad input ends with one sentence on stderr and exit code 2, never a traceback. Only opening the
-app imports Textual, so the headless commands start fast over SSH.
+app imports Textual, so the headless commands start fast over SSH; and building the parser
+imports neither numpy nor rich, so that ``--help`` answers at once: each command loads what it
+needs when it runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
 from typing import NoReturn
 
-from mlp import ConfigError, DatasetError, RunFileError
+from mlp import budget
+from mlp.errors import InputError
 
 from . import options
 from .commands import COMMANDS
+from .commands.stopping import Interrupted, signal_words
 from .errors import EXIT_INTERRUPTED, EXIT_USAGE, UsageError
 
 PROG = "backprop-lab"
@@ -58,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--load", type=Path, metavar="PATH.npz", help="open the app on a run saved with ctrl+s"
     )
     options.add_run_options(parser, epochs=False)
+    options.add_memory_limit(parser)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
     for command in COMMANDS:
         command.add_parser(subparsers)
@@ -87,13 +93,29 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.run(args)
-    except (UsageError, ConfigError, DatasetError, RunFileError) as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
+        with budget.limited(getattr(args, "memory_limit", None)):
+            return args.run(args)
+    except InputError as exc:  # UsageError, ConfigError, DatasetError, RunFileError
+        _say(f"{PROG}: {exc}{_hint(exc, args)}")
         return EXIT_USAGE
     except BrokenPipeError:  # e.g. piped into head: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Interrupted as exc:
+        _say(f"{PROG}: stopped by {signal_words(exc.signum)}")
+        return exc.exit_code
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
+        _say(f"{PROG}: interrupted")
         return EXIT_INTERRUPTED
+
+
+def _hint(exc: InputError, args: argparse.Namespace) -> str:
+    """What the user can change, for a refusal that names the memory limit."""
+    if "more than the limit of" in str(exc) and hasattr(args, "memory_limit"):
+        return "; use a smaller network or data, or raise --memory-limit"
+    return ""
+
+
+def _say(text: str) -> None:
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # no one left to read it
+        print(text, file=sys.stderr)

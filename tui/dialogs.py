@@ -14,6 +14,7 @@ import numpy as np
 import mlp
 from mlp.gradcheck import check
 
+from . import confine
 from .screens.gradcheck import GradcheckScreen
 from .screens.help import HelpScreen, screen_bindings
 from .screens.save import DEFAULT_PATH, SaveScreen
@@ -56,7 +57,11 @@ def open_save(app: BackpropApp) -> None:
         if path is not None:
             app.notify(f"Saved the run to {path}")
 
-    app.push_screen(SaveScreen(lambda path: mlp.save(app.trainer, path), DEFAULT_PATH), saved)
+    # Under `serve`, confine.save_target keeps saves inside the runs folder.
+    def save(path: str) -> Path:
+        return mlp.save(app.trainer, confine.save_target(path))
+
+    app.push_screen(SaveScreen(save, DEFAULT_PATH), saved)
 
 
 def open_lessons(app: BackpropApp) -> None:

@@ -12,20 +12,30 @@ learner's code in its own process), ``matching`` (which array is which sub-step)
 ``hints`` (the learner's exceptions), ``result`` (plain data and the JSON document).
 """
 
-from .check import DEFAULT_TIMEOUT, MAX_STEPS, check_file
-from .reference import CheckInputError, lab_arguments
-from .result import (
-    DIFFERS,
-    OK,
-    SCHEMA,
-    UNSEEN,
-    CheckResult,
-    Diagnosis,
-    LearnerError,
-    PassCheck,
-    SubStepCheck,
-)
-from .tolerance import RTOL
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Loaded on first use (PEP 562), as in the mlp package: the command line reads the limits
+# (mlp.labcheck.limits) for its --help without loading numpy.
+_HOMES = {
+    "DEFAULT_TIMEOUT": "limits",
+    "MAX_STEPS": "limits",
+    "check_file": "check",
+    "CheckInputError": "reference",
+    "lab_arguments": "reference",
+    "DIFFERS": "result",
+    "OK": "result",
+    "SCHEMA": "result",
+    "UNSEEN": "result",
+    "CheckResult": "result",
+    "Diagnosis": "result",
+    "LearnerError": "result",
+    "PassCheck": "result",
+    "SubStepCheck": "result",
+    "RTOL": "tolerance",
+}
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -44,3 +54,30 @@ __all__ = [
     "check_file",
     "lab_arguments",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'mlp.labcheck' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:
+    from .check import check_file
+    from .limits import DEFAULT_TIMEOUT, MAX_STEPS
+    from .reference import CheckInputError, lab_arguments
+    from .result import (
+        DIFFERS,
+        OK,
+        SCHEMA,
+        UNSEEN,
+        CheckResult,
+        Diagnosis,
+        LearnerError,
+        PassCheck,
+        SubStepCheck,
+    )
+    from .tolerance import RTOL

@@ -19,12 +19,10 @@ from ..config import RunConfig
 from .compare import check_pass
 from .diagnose import Diagnoser
 from .hints import hint, lr_names, timeout_hint
+from .limits import DEFAULT_TIMEOUT, MAX_STEPS
 from .reference import CheckInputError, Reference, lab_arguments, reference_run
 from .result import CheckResult, LearnerError, PassCheck, setting
 from .runner import ChildRun, run_child
-
-DEFAULT_TIMEOUT = 5.0  # seconds for the learner's code: import, __init__ and every step
-MAX_STEPS = 100  # every array of every step is kept: enough to catch state kept between steps
 
 
 def check_file(

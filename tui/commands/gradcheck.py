@@ -1,18 +1,27 @@
-"""``backprop-lab gradcheck``: are the gradients the app shows the true ones?"""
+"""``backprop-lab gradcheck``: are the gradients the app shows the true ones?
+
+This module describes the command; the check itself runs in :func:`run`, which loads numpy
+and the engine only then.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-import numpy as np
-from rich.console import Console
-from rich.table import Table
-
-from mlp import Trainer
-from mlp.gradcheck import TOLERANCE, check
-
-from .. import format as fmt
 from .. import options
+
+TOLERANCE_TEXT = "1e-6"  # mlp.gradcheck.TOLERANCE, written out so that --help needs no numpy
+MAX_SECONDS = 30.0  # a full check expected to take longer asks for --sample first
+
+
+ALL = 0  # --sample all
+
+
+def sample_size(text: str) -> int:
+    """'1000' parameters, or 'all' (ALL)."""
+    if text.strip().lower() == "all":
+        return ALL
+    return options.positive_int(text)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -21,8 +30,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="check the backprop gradients against central finite differences",
         description="Compare every gradient on the tape (the ones the update uses) with central "
         "finite differences of the loss, per weight tensor: relative error "
-        f"|analytic - numeric| / (|analytic| + |numeric|) must be below {TOLERANCE:g}. "
-        "Exit code 0 when every tensor passes, 1 when one fails.",
+        "|analytic - numeric| / (|analytic| + |numeric|) must be below "
+        f"{TOLERANCE_TEXT}. Each parameter costs two forward passes, so a large network is "
+        "checked on a random sample of its parameters (--sample). Exit code 0 when every "
+        "tensor passes, 1 when one fails.",
     )
     options.add_run_options(parser, epochs=False)
     parser.add_argument(
@@ -32,46 +43,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         metavar="EPOCHS",
         help="train this many epochs first, to check trained weights too (default: 0)",
     )
+    parser.add_argument(
+        "--sample",
+        type=sample_size,
+        default=None,
+        metavar="K|all",
+        help="check K parameters drawn at random (by --seed) from every tensor, or all of "
+        f"them (default: all, unless that would take more than {MAX_SECONDS:.0f} s)",
+    )
+    options.add_memory_limit(parser)
     parser.set_defaults(run=run)
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
-    config = options.config_from(args)
-    trainer = Trainer(config)
-    console = Console(highlight=False)
-    if args.after:
-        result = trainer.train(args.after)
-        if result.diverged:
-            console.print(
-                f"Training diverged at epoch {result.divergence.epoch}, so there is no finite "
-                "gradient to check; try a smaller --lr or fewer --after epochs."
-            )
-            return 1
-    data = trainer.dataset
-    outcome = check(trainer.network, trainer.loss, data.x, data.label)
-    table = Table(
-        title=f"Gradient check: {config.describe()}, {len(data)} samples, epoch {trainer.epoch}",
-        title_justify="left",
-    )
-    for heading in ("tensor", "shape", "‖gradient‖", "relative error", ""):
-        table.add_column(heading, justify="left" if heading in ("tensor", "") else "right")
-    for tensor in outcome.tensors:
-        shape = "x".join(map(str, trainer.network.views[tensor.name].shape))
-        table.add_row(
-            tensor.name,
-            shape,
-            fmt.number(tensor.analytic_norm),
-            fmt.scientific(tensor.relative_error)
-            if np.isfinite(tensor.relative_error)
-            else "not finite",
-            "[green]pass" if tensor.passed else "[red]FAIL",
-        )
-    console.print(table)
-    if outcome.passed:
-        worst = fmt.scientific(outcome.worst)
-        console.print(f"[green]All gradients match (worst {worst} < {fmt.exact(TOLERANCE)}).")
-        return 0
-    worst = fmt.scientific(outcome.worst)
-    console.print(f"[red]Gradient check failed: worst relative error {worst}.")
-    return 1
+    from .gradient_check import run_gradcheck  # numpy, rich and the engine load only now
+
+    return run_gradcheck(args, max_seconds=MAX_SECONDS)

@@ -12,12 +12,11 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.table import Table
-
 from ..errors import EXIT_USAGE, UsageError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from lessons.loader import LessonError
 
 MAX_CHECK_SEEDS = 100
@@ -109,6 +108,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
+    from rich.console import Console  # loaded when the command runs, not for --help
+
     folders = _folders(getattr(args, "dir", []))
     if getattr(args, "lessons_command", "list") == "list":
         if args.check:
@@ -130,6 +131,8 @@ def _folders(extra: list[Path]) -> list[Path]:
 
 
 def list_lessons(console: Console, folders: list[Path] | None = None) -> int:
+    from rich.table import Table
+
     from lessons.loader import load_all
     from lessons.progress import done_lessons
 
@@ -158,6 +161,8 @@ def _where(error: LessonError) -> str:
 
 def check_lessons(folders: list[Path], seeds: tuple[int, ...] | None, *, as_json: bool) -> int:
     """Check every lesson; 0 when every file loads and every claim holds, else 1."""
+    from rich.console import Console
+
     from lessons.verify import as_json as report_json
     from lessons.verify import check_all
 
@@ -227,9 +232,14 @@ def open_lesson(
         print(f"backprop-lab: {_where(exc)}", file=sys.stderr)
         return EXIT_USAGE
     if headless:
-        from ..lesson_report import run_lesson
+        from rich.console import Console
 
-        return 0 if run_lesson(lesson, Console(), plots=plots) else 1
+        from ..lesson_report import run_lesson
+        from .stopping import stop_on_signals
+
+        # A lesson's experiments keep nothing half-done: a signal ends them where they are.
+        with stop_on_signals(raise_first=True):
+            return 0 if run_lesson(lesson, Console(), plots=plots) else 1
     if dirs:
         # The app finds lessons (and lists them in its browser) by name in the lesson folders.
         os.environ[ENV_VAR] = os.pathsep.join(str(d) for d in dirs)
