@@ -27,7 +27,7 @@ def test_correct_code_gets_every_sub_step_ticked_and_exit_0(capsys) -> None:
     code, out, err = run(capsys, str(LEARNERS / "correct.py"), "--act", "relu", "--lr", "0.005")
     assert code == 0 and err == ""
     assert "Checking Network in" in out
-    assert "2-32-32-1 relu/relu/relu · lr 0.005 · xor, 21 samples · seed 0" in out
+    assert "2-32-32-1 relu/relu/sigmoid · lr 0.005 · xor, 21 samples · seed 0" in out
     assert out.count("✓ ok") == 17 and "✗" not in out
     assert "✓ Your code matches the engine at every sub-step it shows" in out
     assert max(len(line) for line in out.splitlines()) <= 80

@@ -33,8 +33,9 @@ def test_no_command_opens_the_app_on_the_lab_default(opened) -> None:
 
 def test_options_change_the_apps_start(opened) -> None:
     assert main(["--dataset", "linear", "--hidden", "8", "--act", "relu", "--lr", "0.01"]) == 0
+    # One activation typed is the hidden layers' (the output stays a sigmoid, as in settings).
     assert opened["config"] == RunConfig(
-        dataset="linear", hidden=(8,), activations=("relu",), lr=0.01
+        dataset="linear", hidden=(8,), activations=("relu", "sigmoid"), lr=0.01
     )
 
 
@@ -70,7 +71,7 @@ def test_gradcheck_reports_a_failing_tensor_with_exit_1(capsys, monkeypatch) -> 
 
 
 def test_gradcheck_after_divergence_says_there_is_nothing_to_check(capsys) -> None:
-    assert main(["gradcheck", "--act", "none", "--lr", "5", "--after", "1000"]) == 1
+    assert main(["gradcheck", "--act", "none,none,none", "--lr", "5", "--after", "1000"]) == 1
     assert "diverged" in capsys.readouterr().out
 
 

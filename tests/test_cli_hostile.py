@@ -150,7 +150,7 @@ def test_a_save_that_fails_at_the_end_keeps_the_run_and_says_where(
 def test_resuming_a_diverged_run_says_how_to_start_it_again(capsys, tmp_path) -> None:
     """Resuming with a smaller --lr trained 0 epochs and repeated 'try a smaller rate'."""
     path = tmp_path / "diverged.npz"
-    assert main(["train", "--act", "none", "--lr", "5", *QUICK, "--save", str(path)]) == 0
+    assert main(["train", "--act", "none,none,none", "--lr", "5", *QUICK, "--save", str(path)]) == 0
     capsys.readouterr()
     err = _refused(capsys, ["train", "--load", str(path), "--lr", "5e-7"], "no learning rate")
     command = err.split("smaller rate: ", 1)[1].strip()
@@ -161,7 +161,7 @@ def test_resuming_a_diverged_run_says_how_to_start_it_again(capsys, tmp_path) ->
 
 
 def test_a_new_run_that_diverges_names_the_option_to_change(capsys) -> None:
-    assert main(["train", "--act", "none", "--lr", "5", *QUICK]) == 0
+    assert main(["train", "--act", "none,none,none", "--lr", "5", *QUICK]) == 0
     assert "Change --lr (now 5) and train again" in capsys.readouterr().out
 
 

@@ -62,7 +62,7 @@ def test_json_document_holds_config_result_and_history(capsys) -> None:
         (["--n", "30", "--dataset", "gauss"], "n", 30),
         (["--noise", "0.2", "--dataset", "spiral"], "noise", 0.2),
         (["--hidden", "4,5,6"], "hidden", [4, 5, 6]),
-        (["--act", "relu"], "activations", ["relu", "relu", "relu"]),
+        (["--act", "relu"], "activations", ["relu", "relu", "sigmoid"]),
         (["--act", "tanh,none,sigmoid"], "activations", ["tanh", "none", "sigmoid"]),
         (["--lr", "0.01"], "lr", 0.01),
         (["--optimizer", "momentum", "--momentum", "0.5"], "momentum", 0.5),
@@ -86,11 +86,11 @@ def test_the_same_seed_gives_the_same_json_numbers(capsys) -> None:
 
 
 def test_divergence_is_a_result_with_its_epoch_and_cause(capsys) -> None:
-    doc = run_json(capsys, "--act", "none", "--lr", "5", "--epochs", "2000")
+    doc = run_json(capsys, "--act", "none,none,none", "--lr", "5", "--epochs", "2000")
     assert doc["status"] == "diverged" and doc["diverged"] is True
     assert 1 <= doc["divergence"]["epoch"] < 2000
     assert "learning rate" in doc["divergence"]["reason"]
-    assert main(["train", "--act", "none", "--lr", "5", "--no-plots", "--no-table"]) == 0
+    assert main(["train", "--act", "none,none,none", "--lr", "5", "--no-plots", "--no-table"]) == 0
     assert f"Diverged at epoch {doc['divergence']['epoch']}" in capsys.readouterr().out
 
 

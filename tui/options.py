@@ -161,11 +161,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "activations",
         "network",
-        f"one activation per layer, or one for all: {', '.join(ACTIVATIONS)}",
+        f"one activation per layer, or one for the hidden layers (the output stays a "
+        f"sigmoid): {', '.join(ACTIVATIONS)}",
         name_list,
         compare_convert=one_run_activations,
-        compare_help=f"a run's activations, one per layer split by / or one for all: "
-        f"{', '.join(ACTIVATIONS)}; e.g. none/none/sigmoid",
+        compare_help=f"a run's activations, one per layer split by / or one for the hidden "
+        f"layers: {', '.join(ACTIVATIONS)}; e.g. none/none/sigmoid",
         metavar="NAMES",
         flag="--act",
     ),
@@ -303,9 +304,36 @@ def given(args: argparse.Namespace) -> dict[str, Any]:
     return {name: getattr(args, name) for name in FIELDS if hasattr(args, name)}
 
 
+# The output layer's activation when a person names one activation for the network.
+OUTPUT_DEFAULT = "sigmoid"
+
+
+def typed_activations(names: tuple[str, ...], depth: int) -> tuple[str, ...]:
+    """What activations typed by a person mean, on the command line and in the settings alike.
+
+    One name is every hidden layer, and the output stays a sigmoid: one word must never turn
+    the output into something a 0/1 label cannot be compared with (``relu`` everywhere starts
+    at a loss of 241.6 and stays at chance), and the lab's own ``actFuncs`` lists the hidden
+    layers the same way. As many names as layers are each layer's own (``none,none,none``).
+    """
+    if len(names) == 1 and depth > 1:
+        return names * (depth - 1) + (OUTPUT_DEFAULT,)
+    return names
+
+
+def with_typed_activations(changes: dict[str, Any], base: RunConfig) -> dict[str, Any]:
+    """``changes`` to ``base`` with one typed activation resolved for the run's depth."""
+    names = changes.get("activations")
+    if names is None or len(names) != 1:
+        return changes
+    depth = len(changes.get("hidden", base.hidden)) + 1
+    return {**changes, "activations": typed_activations(tuple(names), depth)}
+
+
 def config_from(args: argparse.Namespace, base: RunConfig | None = None) -> RunConfig:
     """``base`` (the lab default) changed by what was typed; raises ConfigError if invalid."""
-    return (base or RunConfig()).replace(**given(args)).validated()
+    start = base or RunConfig()
+    return start.replace(**with_typed_activations(given(args), start)).validated()
 
 
 def command_line(settings: dict[str, Any]) -> list[str]:

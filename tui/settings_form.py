@@ -4,8 +4,7 @@ fact). Only the words (labels, hints) are the form's own. Nothing here imports T
 
 One activation typed for all layers means the hidden layers: the output stays a sigmoid unless
 every layer is named (``relu`` on 2-32-32-1 is relu, relu, sigmoid; ``relu, relu, relu`` is
-what it says), so that one word never turns the output into something a label of 0/1 cannot
-be compared with.
+what it says), the same rule as the command line's ``--act`` (``tui.options.typed_activations``).
 """
 
 from __future__ import annotations
@@ -22,8 +21,7 @@ from mlp.datasets import NAMES as DATASETS
 from mlp.network import INITS
 
 from . import format as fmt
-
-OUTPUT_DEFAULT = "sigmoid"
+from .options import OUTPUT_DEFAULT, typed_activations
 
 # The settings the form shows, in its order; the rest are the command line's (epochs, ...).
 SHOWN = (
@@ -137,7 +135,7 @@ def resolve_activations(text: str, depth: int) -> tuple[str, ...]:
         if name not in ACTIVATIONS:
             raise FormError(f"unknown activation {name!r}: choose one of {', '.join(ACTIVATIONS)}")
     if len(names) == 1:
-        return names * (depth - 1) + (OUTPUT_DEFAULT,)
+        return typed_activations(names, depth)
     if len(names) != depth:
         raise FormError(
             f"{depth} layers need one activation for the hidden layers or {depth} (one per "

@@ -64,11 +64,12 @@ def runs_from(args: argparse.Namespace) -> tuple[list[RunConfig], list[str], lis
     combinations = list(itertools.product(*(given[k] for k in varied)))
     if len(combinations) > MAX_RUNS:
         raise UsageError(f"that is {len(combinations)} runs; compare at most {MAX_RUNS} at a time")
-    base = RunConfig().replace(**fixed)
+    default = RunConfig()
     configs, labels = [], []
     for values in combinations:
         changes = dict(zip(varied, values, strict=True))
-        configs.append(base.replace(**changes).validated())
+        run = options.with_typed_activations({**fixed, **changes}, default)
+        configs.append(default.replace(**run).validated())
         labels.append(" ".join(f"{flag(k)} {show(v)}" for k, v in changes.items()))
     return configs, varied, labels
 
@@ -80,7 +81,9 @@ def flag(name: str) -> str:
 def show(value: Any) -> str:
     if isinstance(value, tuple):
         return ("/" if value and isinstance(value[0], str) else "x").join(map(str, value))
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    from .. import format as fmt  # numpy: only once runs are being described
+
+    return fmt.exact(value) if isinstance(value, float) else str(value)
 
 
 def run(args: argparse.Namespace) -> int:
