@@ -44,7 +44,8 @@ def test_listed_settings_combine_and_hidden_sizes_read_like_the_lab(capsys) -> N
 
 
 def test_the_table_and_chart_show_every_run_and_why_one_diverged(capsys) -> None:
-    assert main(["compare", "--act", "none/none/none", "--lr", "50,0.00001", "--epochs", "200"]) == 0
+    argv = ["compare", "--act", "none/none/none", "--lr", "50,0.00001", "--epochs", "200"]
+    assert main(argv) == 0
     out = capsys.readouterr().out
     assert "Comparison" in out and "loss per sample" in out
     assert "at epoch" in out and "Diverged: the loss overflowed" in out
