@@ -624,9 +624,10 @@ def _step(src: _Source, heading: int, end: int, config: RunConfig) -> LessonStep
     body_from = heading + 1
     close = n
     if n < end and src.lines[n - 1].strip() == "```toml":
-        close = next((m for m in range(n + 1, end) if src.lines[m - 1].strip() == "```"), None)
-        if close is None:
+        fence = next((m for m in range(n + 1, end) if src.lines[m - 1].strip() == "```"), None)
+        if fence is None:
             raise src.error(n, f"the ```toml block of step {title!r} is never closed")
+        close = fence
         meta = _parse_toml(src, "\n".join(src.lines[n : close - 1]), n + 1)
         for key in meta:
             if key not in _STEP_KEYS:

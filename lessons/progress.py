@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -91,7 +92,7 @@ def _write_atomically(path: Path, text: str) -> None:
 def _locked(lock_path: Path) -> Iterator[None]:
     """An exclusive lock between processes, held while the block runs."""
     with open(lock_path, "a+b") as lock:
-        if os.name == "nt":  # pragma: no cover - exercised on Windows only
+        if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
             import msvcrt
 
             lock.seek(0)

@@ -43,7 +43,8 @@ def check_run(config: RunConfig, meta: dict[str, Any], arrays: dict[str, Array])
     for key in found:
         _floats(arrays, f"optimizer_{key}", (n_params,), finite=False)
     epoch = _whole(meta, "epoch", 0)
-    _whole(meta, "optimizer_steps", 0, required=False)
+    if "optimizer_steps" in meta:
+        _whole(meta, "optimizer_steps", 0)
     stride = _whole(meta, "history_stride", 1)
     if stride & (stride - 1):
         raise ValueError(f"a history stride of {stride} is not a power of two")
@@ -56,8 +57,8 @@ def check_run(config: RunConfig, meta: dict[str, Any], arrays: dict[str, Array])
             raise ValueError("the batch order is not an order of the points")
     batch = min(config.batch_size or rows, rows)
     batches = math.ceil(rows / batch)
-    index = _whole(meta, "batch_index", 0, required=False)
-    if index is not None and index >= batches:
+    index = _whole(meta, "batch_index", 0) if "batch_index" in meta else 0
+    if index >= batches:
         raise ValueError(f"batch {index} does not exist in an epoch of {batches} batches")
     for key in ("epoch_loss_sum", "last_epoch_loss"):
         value = meta.get(key)
@@ -98,9 +99,7 @@ def _floats(arrays: dict[str, Array], key: str, shape: tuple[int, ...], finite: 
     return value
 
 
-def _whole(meta: dict[str, Any], key: str, minimum: int, required: bool = True) -> int | None:
-    if key not in meta and not required:
-        return None
+def _whole(meta: dict[str, Any], key: str, minimum: int) -> int:
     value = meta[key]
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ValueError(f"{key} must be a whole number of at least {minimum}, got {value!r}")

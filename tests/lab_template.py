@@ -22,14 +22,14 @@ class LabTemplate:
         w3 = np.random.normal(0, 1, (hidden_size, output_size))
         return cls(w1, w2, w3, lr, act_funcs or ["sigmoid", "sigmoid", "sigmoid"])
 
-    def activateFunv(self, input, func="sigmoid"):  # noqa: N802
+    def activateFunv(self, input, func="sigmoid"):
         if func == "sigmoid":
             return 1 / (1 + np.exp(-input))
         if func == "relu":
             return np.maximum(0, input)
         return input
 
-    def derivative_activateFunv(self, input, func="sigmoid"):  # noqa: N802
+    def derivative_activateFunv(self, input, func="sigmoid"):
         if func == "sigmoid":
             x = self.activateFunv(input, func="sigmoid")
             return np.multiply(x, 1.0 - x)
@@ -37,7 +37,7 @@ class LabTemplate:
             return (input > 0).astype(float)
         return np.ones_like(input)
 
-    def forwardPass(self, x):  # noqa: N802
+    def forwardPass(self, x):
         self.x = x
         self.Z1 = x @ self.W1
         self.Z1Act = self.activateFunv(self.Z1, self.actFuncs[0])
@@ -46,11 +46,11 @@ class LabTemplate:
         self.Z3 = self.Z2Act @ self.W3
         return self.activateFunv(self.Z3, self.actFuncs[2])
 
-    def computeMSELoss(self, pred, label):  # noqa: N802
+    def computeMSELoss(self, pred, label):
         self.GradLoss = 2 * (pred - label)
         return np.mean((pred - label) ** 2)
 
-    def Backpropagation(self):  # noqa: N802
+    def Backpropagation(self):
         x = self.x
         grad_LossAct = self.derivative_activateFunv(self.Z3, func=self.actFuncs[2]) * self.GradLoss
         grad_W3 = self.Z2Act.T @ grad_LossAct

@@ -97,7 +97,9 @@ def result_table(result: ClaimResult) -> Table:
                 fmt.count(metrics.epochs_run),
                 fmt.percent(metrics.accuracy),
                 fmt.number(metrics.loss),
-                "never" if math.isinf(metrics.epochs_to_100) else fmt.count(metrics.epochs_to_100),
+                "never"
+                if math.isinf(metrics.epochs_to_100)
+                else fmt.count(int(metrics.epochs_to_100)),
                 "yes" if metrics.diverged else "no",
             ]
             holds = "✓" if seed_result.holds else "✗"

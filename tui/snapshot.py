@@ -270,7 +270,7 @@ def _layer(trainer: Trainer, health: LayerHealth, sample: int) -> LayerView:
 def _optimizer(trainer: Trainer) -> OptimizerView:
     optimizer, net = trainer.optimizer, trainer.network
     name = trainer.config.optimizer
-    constants: list[tuple[str, float]] = [("lr", optimizer.lr)]
+    constants: list[tuple[str, float]] = [("lr", float(optimizer.lr))]
     if name in ("momentum", "nesterov"):
         constants.append(("μ", trainer.config.momentum))
     elif name == "adam":

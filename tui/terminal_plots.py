@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-import plotext  # type: ignore[import-untyped]
+import plotext
 from rich.text import Text
 
 from mlp import Network

@@ -82,7 +82,7 @@ def check_file(
 
 def _compare(reference: Reference, run: ChildRun) -> list[PassCheck]:
     seen_steps = run.report.get("steps", [])
-    passes = []
+    passes: list[PassCheck] = []
     for i, seen in enumerate(seen_steps):
         complete = run.status == "done" or i < len(seen_steps) - 1
         previous = passes[-1] if passes else None

@@ -193,6 +193,7 @@ def _update(info: SubStepInfo, ref: ReferencePass, expected: Array, seen: Pools)
                     f"{name} {when} Backpropagation has {got}, but the lab's {name} is "
                     f"{shape_text(want)}",
                 )
+        assert before is not None and after is not None  # both checked just above
         changes.append((after - before).ravel())
     atol = change_atol(*seen.before.values(), *seen.after.values())
     observation = Observation("update", "weights", "Backpropagation", np.concatenate(changes), atol)

@@ -9,12 +9,12 @@ to that).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..activations import get_activation
+from ..activations import Activation, get_activation
 
 Array = np.ndarray
 
@@ -46,7 +46,7 @@ class Mistake:
             f_z = act.symbol.format(z=z)
             f_prime = act.derivative_symbol.format(z=z)
             f_of_a = act.derivative_symbol.format(z=a)
-        texts = {
+        texts: dict[str, Callable[[], str]] = {
             "derivative_at_activation": lambda: (
                 f"the derivative is taken at the activation instead of at {z}: {f_of_a} where "
                 f"{f_prime} belongs (derivative_activateFunv was given {a} = {f_z}, not {z})"
@@ -168,7 +168,7 @@ def lab_pass(
     return v
 
 
-def _forward(v: dict[str, Array], acts: list, kind: str, at: int) -> None:
+def _forward(v: dict[str, Array], acts: list[Activation], kind: str, at: int) -> None:
     for i in range(1, DEPTH + 1):
         # Z_i = A_{i−1} ■ W_i
         a_in = v[f"Z{i - 1}"] if kind == "preactivation_forward" and at == i else v[input_of(i)]
@@ -195,7 +195,7 @@ def _loss(v: dict[str, Array], kind: str) -> None:
         v["dL/dy"] = 2 * residual
 
 
-def _backward(v: dict[str, Array], acts: list, kind: str, at: int, lr: float) -> None:
+def _backward(v: dict[str, Array], acts: list[Activation], kind: str, at: int, lr: float) -> None:
     for i in range(DEPTH, 0, -1):
         here = at == i
         z, a, d_a = v[f"Z{i}"], v[act_of(i)], v[f"dL/d{act_of(i)}"]

@@ -55,7 +55,9 @@ class _Output:
         self.thread.start()
 
     def _drain(self, stream: IO[bytes]) -> None:
-        for chunk in iter(lambda: stream.read1(65536), b""):
+        # read1: whatever has arrived, so a learner's print shows without waiting for 64 KiB.
+        read = getattr(stream, "read1", stream.read)
+        for chunk in iter(lambda: read(65536), b""):
             if self.kept < OUTPUT_LIMIT:
                 self.chunks.append(chunk)
                 self.kept += len(chunk)

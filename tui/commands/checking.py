@@ -212,11 +212,11 @@ def _numbers(substep: SubStepCheck) -> list[str]:
         return [f"engine {fmt.matrix(expected)}", f"yours  {fmt.matrix(learner)}"]
     diff = np.abs(learner - expected)
     diff[np.isnan(diff)] = np.inf
-    worst = np.unravel_index(int(np.argmax(diff)), diff.shape)
+    worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape))
     if expected.ndim == 0:
         return [
-            f"engine {fmt.number(expected, DIGITS)}",
-            f"yours  {fmt.number(learner, DIGITS)}",
+            f"engine {fmt.number(float(expected), DIGITS)}",
+            f"yours  {fmt.number(float(learner), DIGITS)}",
         ]
     if substep.key == "update":
         name, index = _part(substep, int(worst[0]))

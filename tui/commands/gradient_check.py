@@ -38,10 +38,11 @@ def run_gradcheck(args: argparse.Namespace, *, max_seconds: float) -> int:
     with stop_on_signals(raise_first=True):
         if args.after:
             result = trainer.train(args.after)
-            if result.divergence is not None:
+            divergence = result.divergence
+            if divergence is not None:
                 guard.run(
                     lambda: console.print(
-                        f"Training diverged at epoch {result.divergence.epoch}, so there is no "
+                        f"Training diverged at epoch {divergence.epoch}, so there is no "
                         "finite gradient to check; try a smaller --lr or fewer --after epochs."
                     )
                 )
@@ -104,7 +105,12 @@ def run_gradcheck(args: argparse.Namespace, *, max_seconds: float) -> int:
         verdict = f"[green]All gradients match (worst {worst} < {fmt.exact(TOLERANCE)})."
     else:
         verdict = f"[red]Gradient check failed: worst relative error {worst}."
-    guard.run(lambda: (console.print(table), console.print(verdict)))
+
+    def show() -> None:
+        console.print(table)
+        console.print(verdict)
+
+    guard.run(show)
     return EXIT_OK if outcome.passed else EXIT_FAILURE
 
 

@@ -115,7 +115,7 @@ class Display:
         if bar is not None:
             self.guard.run(bar.start)
             blank = {f.key: (f.template if f.key == "label" else "") for f in self.chosen}
-            self._task = bar.add_task("", total=self.total, **blank)
+            self._task = bar.add_task("", total=self.total, **blank)  # type: ignore[arg-type]
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -132,7 +132,7 @@ class Display:
             texts = {f.key: f.text(values) for f in self.chosen if f.key != "label"}
 
             def draw() -> None:
-                bar.update(task, completed=done, **texts)
+                bar.update(task, completed=done, **texts)  # type: ignore[arg-type]
                 bar.refresh()
 
             self.guard.run(draw)

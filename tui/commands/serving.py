@@ -24,7 +24,7 @@ class LimitedServer(Server):
     def full(self) -> bool:
         return self.sessions >= self.max_sessions
 
-    async def handle_index(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
+    async def handle_index(self, request: web.Request) -> web.StreamResponse:
         if self.full:
             return web.Response(status=503, text=FULL.format(n=self.sessions))
         return await super().handle_index(request)

@@ -60,7 +60,9 @@ def run_training(args: argparse.Namespace) -> int:
                 )
             )
         checkpoints = (
-            Checkpoints(args.checkpoint_every, save_path) if args.checkpoint_every else None
+            Checkpoints(args.checkpoint_every, save_path)
+            if args.checkpoint_every and save_path is not None  # checked above: needs --save
+            else None
         )
         watch = Watch(trainer, epochs, console, guard, stop, checkpoints, json=args.json)
         watch.unsaved = save_path is None
