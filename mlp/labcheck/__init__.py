@@ -25,6 +25,7 @@ from .result import (
     PassCheck,
     SubStepCheck,
 )
+from .runner import CheckCancelled
 from .tolerance import RTOL
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "MAX_STEPS",
     "RTOL",
     "SCHEMA",
+    "CheckCancelled",
     "CheckInputError",
     "CheckResult",
     "Diagnosis",

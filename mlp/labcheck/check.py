@@ -10,6 +10,7 @@ data in a child process, and compares every sub-step it can observe.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -35,13 +36,15 @@ def check_file(
     class_name: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     on_status: Callable[[str], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> CheckResult:
     """Check the lab code in ``path`` for ``steps`` training steps of ``config``.
 
     Raises CheckInputError (one sentence) when the check cannot start: no such file, no class
     with the lab's methods, a constructor that does not take the lab's arguments, settings the
     lab's network cannot take. Everything the learner's code does is in the result.
-    ``on_status`` hears where their code is ("step 1 Backpropagation") while it runs.
+    ``on_status`` hears where their code is ("step 1 Backpropagation") while it runs; setting
+    ``cancel`` ends their code and raises CheckCancelled.
     """
     started = time.monotonic()
     file = Path(path)
@@ -63,7 +66,7 @@ def check_file(
         "weights": reference.initial_weights,
         "batches": [(p.x, p.label) for p in reference.passes],
     }
-    run = run_child(request, timeout, on_status)
+    run = run_child(request, timeout, on_status, cancel)
     if run.status == "input_error":
         raise CheckInputError(run.report["message"])
     passes = _compare(reference, run)
