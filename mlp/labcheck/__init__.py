@@ -12,7 +12,7 @@ learner's code in its own process), ``matching`` (which array is which sub-step)
 ``hints`` (the learner's exceptions), ``result`` (plain data and the JSON document).
 """
 
-from .check import DEFAULT_TIMEOUT, MAX_STEPS, check_file
+from .check import DEFAULT_TIMEOUT, MAX_STEPS, check_file, check_input
 from .reference import CheckInputError, lab_arguments
 from .result import (
     DIFFERS,
@@ -44,5 +44,6 @@ __all__ = [
     "PassCheck",
     "SubStepCheck",
     "check_file",
+    "check_input",
     "lab_arguments",
 ]

@@ -48,15 +48,7 @@ def check_file(
     """
     started = time.monotonic()
     file = Path(path)
-    if not file.exists():
-        raise CheckInputError(f"{file}: no such file")
-    if not file.is_file():
-        raise CheckInputError(f"{file} is not a file: give the .py file of your lab code")
-    if not 1 <= steps <= MAX_STEPS:
-        raise CheckInputError(f"the number of steps must be between 1 and {MAX_STEPS}, got {steps}")
-    if not timeout > 0:
-        raise CheckInputError(f"the time limit must be a positive number of seconds, got {timeout}")
-    config = (config or RunConfig()).validated()
+    config = check_input(file, config, steps=steps, timeout=timeout)
     kwargs = lab_arguments(config)
     reference = reference_run(config, steps)
     request = {
@@ -83,6 +75,29 @@ def check_file(
         seconds=time.monotonic() - started,
         samples=len(reference.passes[0].x),
     )
+
+
+def check_input(
+    path: str | os.PathLike[str],
+    config: RunConfig | None = None,
+    *,
+    steps: int = 1,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> RunConfig:
+    """The settings validated, or CheckInputError saying why a check cannot start before any
+    code runs (the app refuses such a ``--check`` before it opens)."""
+    file = Path(path)
+    if not file.exists():
+        raise CheckInputError(f"{file}: no such file")
+    if not file.is_file():
+        raise CheckInputError(f"{file} is not a file: give the .py file of your lab code")
+    if not 1 <= steps <= MAX_STEPS:
+        raise CheckInputError(f"the number of steps must be between 1 and {MAX_STEPS}, got {steps}")
+    if not timeout > 0:
+        raise CheckInputError(f"the time limit must be a positive number of seconds, got {timeout}")
+    config = (config or RunConfig()).validated()
+    lab_arguments(config)
+    return config
 
 
 def _compare(reference: Reference, run: ChildRun) -> list[PassCheck]:
