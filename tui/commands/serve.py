@@ -23,6 +23,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--host", default=HOST, help=f"address to listen on (default: {HOST})")
     parser.add_argument("--port", type=options.positive_int, default=PORT, help="(default: 8000)")
     options.add_run_options(parser, epochs=False)
+    # Accepted only to be refused with the reason (the learner's code runs on their machine).
+    parser.add_argument(
+        "--check", dest="check_file", default=options.NOT_GIVEN, help=argparse.SUPPRESS
+    )
     parser.set_defaults(run=run)
     return parser
 
