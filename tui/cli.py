@@ -128,10 +128,10 @@ def open_app(args: argparse.Namespace) -> int:
 
     given = options.given(args)
     if hasattr(args, "check_file"):
-        config, request = _checked_run(args)
+        checked, request = _checked_run(args)
         from .app import run_app  # lazy: the only path that imports Textual
 
-        return run_app(config=config, check=request)
+        return run_app(config=checked, check=request)
     extra = next((flag for dest, flag in CHECK_FLAGS.items() if hasattr(args, dest)), None)
     if extra is not None:
         raise UsageError(f"{extra} goes with --check FILE.py")

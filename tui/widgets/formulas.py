@@ -118,8 +118,8 @@ class FormulasPanel(Vertical, can_focus=False):
                     text.append("\n")
                     count += 1
 
-        for line in view.block if view else ():
-            add(Text(line, style="bold" if line.startswith("✗") else ""), Text("  "), "  ")
+        for said in view.block if view else ():
+            add(Text(said, style="bold" if said.startswith("✗") else ""), Text("  "), "  ")
         starts = []  # the line each sub-step starts on
         current = -1
         for index, (marker, line) in enumerate(formula_lines.lines(snapshot)):
