@@ -9,6 +9,8 @@ checked once per configuration and the result shared.
 from __future__ import annotations
 
 import json
+import threading
+import time
 from functools import cache
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from mlp.labcheck import (
     OK,
     SCHEMA,
     UNSEEN,
+    CheckCancelled,
     CheckInputError,
     CheckResult,
     check_file,
@@ -300,6 +303,39 @@ def test_an_infinite_loop_ends_at_the_time_limit_saying_where_it_was() -> None:
     assert (error.line, error.source) in ((45, "while True:"), (46, "pass"))  # inside the loop
     assert result.class_name == "Network"
     assert result.seconds < 10
+
+
+def test_a_cancelled_check_ends_the_learners_code_without_waiting_for_the_time_limit(
+    tmp_path, monkeypatch
+) -> None:
+    """The app cancels a check when the learner saves again: an infinite loop of theirs must
+    not hold the new check back until the time limit."""
+    pid_file = tmp_path / "pid"
+    monkeypatch.setenv("LEARNER_PID_FILE", str(pid_file))
+    cancel = threading.Event()
+    raised: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            check_file(LEARNERS / "loops_and_writes_pid.py", timeout=120, cancel=cancel)
+        except CheckCancelled as exc:
+            raised.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not pid_file.exists() or not pid_file.read_text():
+        assert time.monotonic() < deadline, "the learner's code never started"
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    cancel.set()
+    thread.join(60)  # far below the 120 s time limit: the cancel ended it
+    assert not thread.is_alive() and len(raised) == 1
+    try:
+        with open(f"/proc/{child}/stat") as stat:
+            assert stat.read().rsplit(")", 1)[1].split()[0] == "Z", "their code still runs"
+    except FileNotFoundError:
+        pass  # gone
 
 
 def test_exit_at_the_top_level_is_reported_with_the_main_guard_hint() -> None:

@@ -14,6 +14,10 @@ trainer pauses training first, waiting until the thread has let go of it.
 Other screens can follow the trainer: ``app.snapshot`` is the latest snapshot and
 ``app.trainer_updated`` a Signal published with each new one; ``app.set_trainer`` and
 ``app.load_config`` replace the run.
+
+Opened with ``--check FILE.py``, the app also owns a :class:`~tui.check_runner.LearnerCheck`:
+the learner's code checked in a thread for the trainer's settings (again when they change or
+the file is saved), its state handed to the trainer screen for the Formulas panel.
 """
 
 from __future__ import annotations
@@ -32,8 +36,16 @@ from mlp import ConfigError, DatasetError, RunConfig, Trainer
 from . import confine, dialogs
 from . import format as fmt
 from . import snapshot as snap
+from .check_runner import LearnerCheck
+from .check_view import CheckRequest, overlay
 from .errors import EXIT_USAGE
-from .messages import SnapshotWanted, TrainerUpdated
+from .messages import (
+    CheckFinished,
+    CheckProgress,
+    LearnerFileChanged,
+    SnapshotWanted,
+    TrainerUpdated,
+)
 from .runner import Runner
 from .screens.main import TrainerScreen
 
@@ -52,11 +64,13 @@ class BackpropApp(App[int]):
         config: RunConfig | None = None,
         trainer: Trainer | None = None,
         lesson: str | None = None,
+        check: CheckRequest | None = None,
     ) -> None:
         super().__init__()
         trainer = trainer if trainer is not None else Trainer(config or RunConfig())
         self.runner = Runner(self, trainer)
         self.lesson = lesson
+        self.learner_check = LearnerCheck(self, check) if check is not None else None
         self.snapshot: snap.Snapshot | None = None
         self.trainer_updated: Signal[snap.Snapshot] = Signal(self, "trainer-updated")
 
@@ -79,6 +93,9 @@ class BackpropApp(App[int]):
 
     def on_mount(self) -> None:
         self._describe_run()
+        if self.learner_check is not None:
+            self.learner_check.start(self.trainer.config)
+            self.main.show_check(self.learner_check.state)
         if self.lesson:
             self.call_after_refresh(dialogs.open_lesson, self, self.lesson)
 
@@ -110,6 +127,10 @@ class BackpropApp(App[int]):
         self.runner.sample = snapshot.sample
         self.main.show(snapshot)
         self.trainer_updated.publish(snapshot)
+        check = self.learner_check
+        if check is not None and snapshot.config != check.config:
+            check.run(snapshot.config)  # the settings changed: check the learner's code for them
+            self.main.show_check(check.state)
 
     def on_trainer_updated(self, message: TrainerUpdated) -> None:
         if self.running:  # a late message from a finished run would show stale state
@@ -118,6 +139,30 @@ class BackpropApp(App[int]):
     def on_snapshot_wanted(self, message: SnapshotWanted) -> None:
         self.runner.want_grid(message.grid_resolution)
         self.refresh_view()
+
+    # -- the learner's check (--check FILE.py) ----------------------------------------------
+
+    def on_check_progress(self, message: CheckProgress) -> None:
+        if self.learner_check is not None and self.learner_check.progress(message):
+            self.main.show_check(self.learner_check.state)
+
+    def on_check_finished(self, message: CheckFinished) -> None:
+        check = self.learner_check
+        if check is None or not check.finished(message):
+            return
+        self.main.show_check(check.state)
+        if message.generation > 1 and not self.main.formulas_on_view and self.snapshot:
+            self.notify(overlay(check.state, self.snapshot).header)  # a save, seen elsewhere
+
+    def on_learner_file_changed(self, message: LearnerFileChanged) -> None:
+        check = self.learner_check
+        if check is None:
+            return
+        if message.present:
+            check.run(self.trainer.config)
+        else:
+            check.file_gone()
+        self.main.show_check(check.state)
 
     def refresh_status(self) -> None:
         if self.snapshot is not None:
@@ -259,6 +304,8 @@ class BackpropApp(App[int]):
 
     async def action_quit(self) -> None:
         self.runner.control.stop.set()
+        if self.learner_check is not None:
+            self.learner_check.stop()
         await self.pause()
         self.exit(0)
 
@@ -267,10 +314,11 @@ def run_app(
     config: RunConfig | None = None,
     trainer: Trainer | None = None,
     lesson: str | None = None,
+    check: CheckRequest | None = None,
 ) -> int:
     """Run the app in this terminal; the exit code (2 when the run cannot be built)."""
     try:
-        app = BackpropApp(config=config, trainer=trainer, lesson=lesson)
+        app = BackpropApp(config=config, trainer=trainer, lesson=lesson, check=check)
     except (ConfigError, DatasetError) as exc:
         print(f"backprop-lab: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -14,15 +14,22 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from mlp import budget
 from mlp.errors import InputError
+from mlp.labcheck.limits import DEFAULT_TIMEOUT, MAX_STEPS
 
 from . import options
-from .commands import COMMANDS
+from .commands import COMMANDS, serve
+from .commands.check import seconds
 from .commands.stopping import Interrupted, signal_words
 from .errors import EXIT_INTERRUPTED, EXIT_USAGE, UsageError
+
+if TYPE_CHECKING:
+    from mlp import RunConfig
+
+    from .check_view import CheckRequest
 
 PROG = "backprop-lab"
 
@@ -40,6 +47,7 @@ examples:
   backprop-lab train --json                 headless, one JSON document
   backprop-lab compare --lr 0.5,0.05,0.005  the lab's learning-rate experiment
   backprop-lab check my_lab.py              your own lab code, checked sub-step by sub-step
+  backprop-lab --check my_lab.py            ... in the app, checked again each time you save it
   backprop-lab lessons                      the guided lessons
 
 Run 'backprop-lab COMMAND --help' for each command's options."""
@@ -64,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     options.add_run_options(parser, epochs=False)
     options.add_memory_limit(parser)
+    add_check_options(parser)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
     for command in COMMANDS:
         command.add_parser(subparsers)
@@ -71,10 +80,67 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The app's --check options (dest: flag); dests of their own, apart from the check command's.
+CHECK_FLAGS = {
+    "check_file": "--check",
+    "check_class": "--class",
+    "check_steps": "--steps",
+    "check_timeout": "--timeout",
+}
+
+
+def add_check_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "your own lab code beside the engine's (as 'backprop-lab check' runs it)"
+    )
+    group.add_argument(
+        "--check",
+        dest="check_file",
+        type=Path,
+        default=options.NOT_GIVEN,
+        metavar="FILE.py",
+        help="open the trainer with your Network's values beside the engine's: each Formulas "
+        "line gets ✓ or ✗, your numbers under a line that differs; saving the file checks it "
+        "again. The lab's network only (no --bias, --optimizer, --loss; --hidden 32 is both "
+        "hidden layers)",
+    )
+    group.add_argument(
+        "--class",
+        dest="check_class",
+        default=options.NOT_GIVEN,
+        metavar="NAME",
+        help="with --check: the class to check (default: the one with the lab's methods)",
+    )
+    group.add_argument(
+        "--steps",
+        dest="check_steps",
+        type=options.positive_int,
+        default=options.NOT_GIVEN,
+        metavar="K",
+        help=f"with --check: training steps to check, at most {MAX_STEPS} (default: 1)",
+    )
+    group.add_argument(
+        "--timeout",
+        dest="check_timeout",
+        type=seconds,
+        default=options.NOT_GIVEN,
+        metavar="SECONDS",
+        help=f"with --check: time limit for your code (default: {DEFAULT_TIMEOUT:g})",
+    )
+
+
 def open_app(args: argparse.Namespace) -> int:
     import mlp
 
     given = options.given(args)
+    if hasattr(args, "check_file"):
+        checked, request = _checked_run(args)
+        from .app import run_app  # lazy: the only path that imports Textual
+
+        return run_app(config=checked, check=request)
+    extra = next((flag for dest, flag in CHECK_FLAGS.items() if hasattr(args, dest)), None)
+    if extra is not None:
+        raise UsageError(f"{extra} goes with --check FILE.py")
     if args.load is not None:
         if given:
             raise UsageError(
@@ -89,10 +155,60 @@ def open_app(args: argparse.Namespace) -> int:
     return run_app(config=config, trainer=trainer)
 
 
+def _checked_run(args: argparse.Namespace) -> tuple[RunConfig, CheckRequest]:
+    """The run and the check of ``--check``: the lab's network or one sentence, before the
+    app opens."""
+    from mlp.labcheck import CheckInputError, check_input  # numpy: only when --check is given
+
+    from .check_view import CheckRequest
+
+    if args.load is not None:
+        raise UsageError("--check starts from the seed's weights, so it cannot open a saved run")
+    if hasattr(args, "momentum"):
+        raise UsageError(
+            "--momentum belongs to the momentum optimizers; the lab's Backpropagation updates "
+            "by plain gradient descent"
+        )
+    if hasattr(args, "hidden") and len(args.hidden) == 1:
+        args.hidden = args.hidden * 2  # the lab's hidden_size: both hidden layers
+    request = CheckRequest(
+        args.check_file,
+        getattr(args, "check_class", None),
+        getattr(args, "check_steps", 1),
+        getattr(args, "check_timeout", DEFAULT_TIMEOUT),
+    )
+    try:
+        config = check_input(
+            request.file, options.config_from(args), steps=request.steps, timeout=request.timeout
+        )
+    except CheckInputError as exc:
+        raise UsageError(str(exc)) from None
+    return config, request
+
+
+def _check_outside_the_app(args: argparse.Namespace) -> str | None:
+    """The sentence refusing --check options given to a command, or None."""
+    flags = [flag for dest, flag in CHECK_FLAGS.items() if hasattr(args, dest)]
+    if not flags or args.run is open_app:
+        return None
+    if args.run is serve.run:
+        return (
+            "serve does not offer --check: your lab code runs on your own machine, so open "
+            "'backprop-lab --check FILE.py' in a terminal there"
+        )
+    return (
+        f"{flags[0]} goes with the app ('backprop-lab --check FILE.py'); to check without the "
+        "app, run 'backprop-lab check FILE.py'"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        refused = _check_outside_the_app(args)
+        if refused is not None:
+            raise UsageError(refused)
         with budget.limited(getattr(args, "memory_limit", None)):
             return args.run(args)
     except InputError as exc:  # UsageError, ConfigError, DatasetError, RunFileError

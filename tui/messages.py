@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from mlp.labcheck import CheckResult
+
 from .snapshot import Snapshot
 
 
@@ -31,3 +33,29 @@ class SnapshotWanted(Message):
     def __init__(self, grid_resolution: int | None) -> None:
         super().__init__()
         self.grid_resolution = grid_resolution
+
+
+class CheckProgress(Message):
+    """Where the learner's code is while a check runs ("step 1 Backpropagation")."""
+
+    def __init__(self, generation: int, where: str) -> None:
+        super().__init__()
+        self.generation = generation
+        self.where = where
+
+
+class CheckFinished(Message):
+    """A check has ended: its result, or the sentence saying why it could not run."""
+
+    def __init__(self, generation: int, outcome: CheckResult | str) -> None:
+        super().__init__()
+        self.generation = generation
+        self.outcome = outcome
+
+
+class LearnerFileChanged(Message):
+    """The learner's file was saved (``present``), or has gone."""
+
+    def __init__(self, present: bool) -> None:
+        super().__init__()
+        self.present = present

@@ -145,6 +145,15 @@ class Snapshot:
         return self.cursor == len(self.steps)
 
     @property
+    def tape_pass(self) -> int:
+        """Which training step, counted from the seed (1 is the first), the tape's numbers
+        belong to: after an update, the step just finished; else the one under way."""
+        batches = self.batches_per_epoch
+        return self.epoch * batches + (
+            self.tape_batch % batches if self.pass_done else self.tape_batch
+        )
+
+    @property
     def diverged(self) -> bool:
         return self.divergence is not None
 

@@ -23,6 +23,8 @@ _HOMES = {
     "DEFAULT_TIMEOUT": "limits",
     "MAX_STEPS": "limits",
     "check_file": "check",
+    "check_input": "check",
+    "CheckCancelled": "runner",
     "CheckInputError": "reference",
     "lab_arguments": "reference",
     "DIFFERS": "result",
@@ -39,12 +41,14 @@ _HOMES = {
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "CheckCancelled",
     "DIFFERS",
     "OK",
     "UNSEEN",
     "MAX_STEPS",
     "RTOL",
     "SCHEMA",
+    "CheckCancelled",
     "CheckInputError",
     "CheckResult",
     "Diagnosis",
@@ -52,6 +56,7 @@ __all__ = [
     "PassCheck",
     "SubStepCheck",
     "check_file",
+    "check_input",
     "lab_arguments",
 ]
 
@@ -66,7 +71,7 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
-    from .check import check_file
+    from .check import check_file, check_input
     from .limits import DEFAULT_TIMEOUT, MAX_STEPS
     from .reference import CheckInputError, lab_arguments
     from .result import (
@@ -80,4 +85,5 @@ if TYPE_CHECKING:
         PassCheck,
         SubStepCheck,
     )
+    from .runner import CheckCancelled
     from .tolerance import RTOL

@@ -10,6 +10,7 @@ data in a child process, and compares every sub-step it can observe.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -33,25 +34,19 @@ def check_file(
     class_name: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     on_status: Callable[[str], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> CheckResult:
     """Check the lab code in ``path`` for ``steps`` training steps of ``config``.
 
     Raises CheckInputError (one sentence) when the check cannot start: no such file, no class
     with the lab's methods, a constructor that does not take the lab's arguments, settings the
     lab's network cannot take. Everything the learner's code does is in the result.
-    ``on_status`` hears where their code is ("step 1 Backpropagation") while it runs.
+    ``on_status`` hears where their code is ("step 1 Backpropagation") while it runs; setting
+    ``cancel`` ends their code and raises CheckCancelled.
     """
     started = time.monotonic()
     file = Path(path)
-    if not file.exists():
-        raise CheckInputError(f"{file}: no such file")
-    if not file.is_file():
-        raise CheckInputError(f"{file} is not a file: give the .py file of your lab code")
-    if not 1 <= steps <= MAX_STEPS:
-        raise CheckInputError(f"the number of steps must be between 1 and {MAX_STEPS}, got {steps}")
-    if not timeout > 0:
-        raise CheckInputError(f"the time limit must be a positive number of seconds, got {timeout}")
-    config = (config or RunConfig()).validated()
+    config = check_input(file, config, steps=steps, timeout=timeout)
     kwargs = lab_arguments(config)
     reference = reference_run(config, steps)
     request = {
@@ -61,7 +56,7 @@ def check_file(
         "weights": reference.initial_weights,
         "batches": [(p.x, p.label) for p in reference.passes],
     }
-    run = run_child(request, timeout, on_status)
+    run = run_child(request, timeout, on_status, cancel)
     if run.status == "input_error":
         raise CheckInputError(run.report["message"])
     passes = _compare(reference, run)
@@ -78,6 +73,29 @@ def check_file(
         seconds=time.monotonic() - started,
         samples=len(reference.passes[0].x),
     )
+
+
+def check_input(
+    path: str | os.PathLike[str],
+    config: RunConfig | None = None,
+    *,
+    steps: int = 1,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> RunConfig:
+    """The settings validated, or CheckInputError saying why a check cannot start before any
+    code runs (the app refuses such a ``--check`` before it opens)."""
+    file = Path(path)
+    if not file.exists():
+        raise CheckInputError(f"{file}: no such file")
+    if not file.is_file():
+        raise CheckInputError(f"{file} is not a file: give the .py file of your lab code")
+    if not 1 <= steps <= MAX_STEPS:
+        raise CheckInputError(f"the number of steps must be between 1 and {MAX_STEPS}, got {steps}")
+    if not timeout > 0:
+        raise CheckInputError(f"the time limit must be a positive number of seconds, got {timeout}")
+    config = (config or RunConfig()).validated()
+    lab_arguments(config)
+    return config
 
 
 def _compare(reference: Reference, run: ChildRun) -> list[PassCheck]:

@@ -28,6 +28,11 @@ CHILD = Path(__file__).with_name("child.py")
 STARTUP_LIMIT = 60.0  # seconds for Python and numpy to start in the child, on a busy machine
 TRACE_WAIT = 0.5  # seconds for the child to write where it was after SIGUSR1
 OUTPUT_LIMIT = 20_000  # characters of the learner's output kept
+POLL = 0.1  # seconds between looks at the child (its status, the clock, a cancel)
+
+
+class CheckCancelled(Exception):
+    """The check was cancelled while the learner's code ran (its process has been ended)."""
 
 
 @dataclass
@@ -123,8 +128,14 @@ def run_child(
     request: dict[str, Any],
     timeout: float,
     on_status: Callable[[str], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> ChildRun:
-    """Run the learner's code as ``request`` says; never raises for anything their code does."""
+    """Run the learner's code as ``request`` says; never raises for anything their code does.
+
+    Setting ``cancel`` ends their process within about POLL seconds and raises CheckCancelled
+    (an app whose learner saved their file again does not wait out an infinite loop).
+    """
+    cancelled = cancel.is_set if cancel is not None else lambda: False
     learner = os.path.realpath(request["file"])
     with tempfile.TemporaryDirectory(prefix="backprop-lab-check-") as folder:
         folder_path = Path(folder)
@@ -159,10 +170,16 @@ def run_child(
         outcome = "ended"
         place = None
         try:
-            status.ready.wait(STARTUP_LIMIT)
+            started = time.monotonic()
+            while not status.ready.wait(POLL) and not cancelled():
+                if time.monotonic() - started > STARTUP_LIMIT:
+                    break
             deadline = time.monotonic() + timeout
             shown = ""
             while process.poll() is None:
+                if cancelled():
+                    outcome = "cancelled"
+                    break
                 if status.last != shown and on_status is not None:
                     shown = status.last
                     on_status(shown)
@@ -175,11 +192,14 @@ def run_child(
                     place = _place(trace, learner)
                     break
                 with contextlib.suppress(subprocess.TimeoutExpired):
-                    process.wait(min(left, 0.1))
+                    process.wait(min(left, POLL))
         finally:
             _end(process)
             os.close(life_write)
         status.thread.join(timeout=1.0)
+        if outcome == "cancelled":
+            output.text()  # the drain thread ends with the process's output
+            raise CheckCancelled("the check was cancelled")
         seconds = time.monotonic() - start
         text = output.text()
         if outcome != "timeout" and process.returncode == 0 and result_path.exists():

@@ -27,10 +27,9 @@ from mlp.labcheck import (
 
 from .. import format as fmt
 from .. import options
+from ..check_text import LATER, NO_DIAGNOSIS, error_block
 from ..errors import UsageError
 
-OUR_SENTENCES = ("ProcessEnded", "MissingWeights", "WrongShape")  # errors that are not exceptions
-NO_DIAGNOSIS = "No classic mistake gives your value: compare your line with the formula above."
 OUTPUT_LINES = 8  # lines of the learner's own output shown under a failure
 DIGITS = 6  # significant digits of the single numbers set side by side
 
@@ -193,13 +192,7 @@ def _first_difference(console: Console, check: PassCheck, substep: SubStepCheck)
         _say(console, Text(NO_DIAGNOSIS))
     later = check.substeps[check.substeps.index(substep) + 1 :]
     if any(s.status == DIFFERS for s in later):
-        _say(
-            console,
-            Text(
-                "The sub-steps after it start from this value, so their differences may all "
-                "come from it."
-            ),
-        )
+        _say(console, Text(LATER))
 
 
 def _numbers(substep: SubStepCheck) -> list[str]:
@@ -262,33 +255,13 @@ def _index(index: tuple[int, ...]) -> str:
 
 
 def _error(console: Console, error: LearnerError) -> None:
-    if error.call == "import":
-        where = "while importing your file"
-    elif error.call == "__init__":
-        where = "in __init__"
-    elif error.call:
-        where = f"in {error.call} (training step {error.step})"
-    else:
-        where = ""
-    if error.type == "Timeout":
-        head = f"✗ {_capital(error.message)}" + (f": it was still running {where}" if where else "")
-    elif error.type in OUR_SENTENCES:
-        head = f"✗ {_capital(error.message)}"
-    else:
-        head = f"✗ Your code raised {error.type}" + (f" {where}" if where else "")
-    _say(console, Text(head + ".", style="bold red"), indent=0)
-    if error.file and error.line:
-        function = f" in {error.function}" if error.function else ""
-        source = f": {error.source}" if error.source else ""
-        _say(console, Text(f"{error.file}, line {error.line}{function}{source}"))
-    if error.type != "Timeout" and error.type not in OUR_SENTENCES:
-        _say(console, Text(f"{error.type}: {error.message}"))
-    if error.hint:
-        _say(console, Text.assemble(("Hint: ", "bold"), f"{error.hint}."))
-
-
-def _capital(sentence: str) -> str:
-    return sentence[:1].upper() + sentence[1:]
+    block = error_block(error)
+    _say(console, Text(block.head, style="bold red"), indent=0)
+    for line in (block.place, block.message):
+        if line:
+            _say(console, Text(line))
+    if block.hint:
+        _say(console, Text.assemble(("Hint: ", "bold"), f"{block.hint}."))
 
 
 def _output(console: Console, output: str) -> None:

@@ -59,6 +59,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     options.add_run_options(parser, epochs=False)
     options.add_memory_limit(parser)
+    # Accepted only to be refused with the reason (the learner's code runs on their machine).
+    parser.add_argument(
+        "--check", dest="check_file", default=options.NOT_GIVEN, help=argparse.SUPPRESS
+    )
     parser.set_defaults(run=run)
     return parser
 

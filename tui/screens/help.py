@@ -42,6 +42,13 @@ READING = (
         "one cell per unit, ░▒▓█ positive, -=≡# negative, · zero; s marks a saturated "
         "sigmoid, d a dead ReLU.",
     ),
+    (
+        "Check (backprop-lab --check FILE.py)",
+        "before each Formulas line, ✓ your code's value matches the engine's, ✗ it differs "
+        "(yours under the engine's line, the diagnosis under the first wrong one), · your code "
+        "keeps no such value; the marks cover the passes checked from the seed (r goes back), "
+        "and saving your file checks it again.",
+    ),
 )
 
 # Every screen inherits these (focus moves, copying): the terminal's business, not ours.

@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from .. import keymap
+from ..check_view import CheckState
 from ..messages import SnapshotWanted
 from ..snapshot import Snapshot
 from ..widgets.boundary import BoundaryView
@@ -46,6 +47,7 @@ class TrainerScreen(Screen):
         super().__init__()
         self._drawn: dict[object, float] = {}
         self.snapshot: Snapshot | None = None
+        self.check: CheckState | None = None  # a learner's check, laid over the Formulas
         self.wide: bool | None = None
         self._footer_tier: int | None = None
 
@@ -152,7 +154,23 @@ class TrainerScreen(Screen):
                 if now - self._drawn.get(panel, -1e9) < interval:
                     continue
             self._drawn[panel] = now
+            if isinstance(panel, FormulasPanel):
+                panel.check = self.check
             panel.show(snapshot)
+
+    def show_check(self, check: CheckState) -> None:
+        """A learner's check changed: redraw the Formulas panels on view."""
+        self.check = check
+        if self.snapshot is None or not self.ready:
+            return
+        for panel in self.panels():
+            if isinstance(panel, FormulasPanel):
+                panel.check = check
+                panel.show(self.snapshot)
+
+    @property
+    def formulas_on_view(self) -> bool:
+        return any(isinstance(panel, FormulasPanel) for panel in self.panels())
 
     def redraw(self) -> None:
         if self.snapshot is not None:

@@ -154,6 +154,12 @@ def _vector(summary: Summary) -> str:
     return f"‹{fmt.shape(summary.shape)}› [{entries}{more}] ‖{fmt.number(summary.norm)}‖"
 
 
+def array_text(array: np.ndarray) -> str:
+    """An array written as a line's result is: a number, a short vector, or size, first
+    entries and norm (the learner's values under the engine's, in the same form)."""
+    return _vector(Summary.of(np.asarray(array, dtype=float)))
+
+
 def _brief(snapshot: Snapshot, key: str) -> str:
     """An operand that is not one number: a short row in full, else size and norm."""
     summary = snapshot.values[key]
