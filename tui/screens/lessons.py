@@ -1,4 +1,4 @@
-"""The lesson browser: every lesson with its summary and whether it is done."""
+"""The lesson browser: every lesson with its summary and whether it is done; Enter opens one."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList
+from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from lessons import progress
@@ -15,11 +15,21 @@ from lessons.model import Lesson
 
 from .lesson import LessonScreen
 
+HINT = "↑/↓ choose a lesson · Enter opens it · Escape goes back"
+
 
 class LessonBrowser(Screen):
-    """Pick a lesson; Enter opens it beside a live trainer, Escape goes back."""
+    """Pick a lesson; Enter opens it beside a live network, Escape goes back."""
 
-    BINDINGS = [Binding("escape", "close", "Back")]
+    DEFAULT_CSS = """
+    LessonBrowser #lessons-hint { padding: 0 1; color: $text-muted; }
+    """
+
+    # Enter is the screen's (a priority binding), so that the footer can name it.
+    BINDINGS = [
+        Binding("enter", "open", "Open the lesson", priority=True),
+        Binding("escape", "close", "Back"),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -27,8 +37,9 @@ class LessonBrowser(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static(HINT, id="lessons-hint")
         yield OptionList(id="lesson-list")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.title = "Lessons"
@@ -44,6 +55,7 @@ class LessonBrowser(Screen):
 
     def reload(self) -> None:
         done = progress.done_lessons()
+        self.sub_title = f"{sum(x.name in done for x in self.lessons)} of {len(self.lessons)} done"
         options = self.query_one(OptionList)
         highlighted = options.highlighted
         options.clear_options()
@@ -56,8 +68,15 @@ class LessonBrowser(Screen):
         if self.lessons:
             options.highlighted = highlighted if highlighted is not None else 0
 
+    def action_open(self) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            self._open(self.lessons[options.highlighted])
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        lesson = next(x for x in self.lessons if x.name == event.option.id)
+        self._open(next(x for x in self.lessons if x.name == event.option.id))  # a click
+
+    def _open(self, lesson: Lesson) -> None:
         self.app.push_screen(LessonScreen(lesson))
 
     def action_close(self) -> None:
