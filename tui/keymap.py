@@ -129,7 +129,7 @@ LESSON_KEYS: tuple[Key, ...] = (
     Key("p", "previous_substep", "Prev", _trainers("previous_substep")),
     Key("f", "forward_pass", "Fwd", _trainers("forward_pass"), 118),
     Key("b", "backward_pass", "Bwd", _trainers("backward_pass"), 118),
-    Key("e", "epoch", "Epoch", _trainers("epoch"), 100),
+    Key("e", "epoch", "Epoch", _trainers("epoch")),
     Key(
         "space",
         "toggle_run",

@@ -32,7 +32,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 from textual.worker import (
     Worker,
     WorkerCancelled,
@@ -54,6 +54,7 @@ from .. import format as fmt
 from .. import keymap
 from ..lesson_view import LessonView, evaluate_check, loss_chart, pass_text, run_text, take
 from ..runner import FIRST_SAMPLE, applied
+from ..widgets.key_bar import KeyBar
 from ..widgets.text_block import TextBlock
 from .help import HelpScreen, screen_bindings
 from .settings import SettingsScreen
@@ -63,13 +64,17 @@ REPORTS_PER_SECOND = 15.0
 TITLE_ROOM = 18  # columns the header keeps for its icon, clock space and margins
 CHART_ROWS = 3
 
+HIDDEN_UNTIL_ANSWERED = (
+    "Work out the exercise below first (Enter, then type a number): this step's explanation "
+    "follows your answer."
+)
 HELP_INTRO = (
     "A lesson: the step's text on the left, the lesson's own network on the right (the run, "
     "the sub-step just done with the selected sample's numbers, the loss of every epoch), and "
     "under both the step's instructions and its check, ✓ once it holds. A step with an "
-    "exercise asks for a number first: press Enter, type it, Enter again; a wrong answer gets "
-    "a hint, a second one the worked answer. ] moves on once the check has held and the "
-    "exercise is answered."
+    "exercise asks for a number first, before its explanation is shown: press Enter, type it, "
+    "Enter again; a wrong answer gets a hint, a second one the worked answer. ] moves on once "
+    "the check has held and the exercise is answered."
 )
 HELP_READING = (
     (
@@ -135,7 +140,7 @@ class LessonScreen(Screen):
     LessonScreen #exercise { height: auto; }
     LessonScreen #exercise.none { display: none; }
     LessonScreen #answer-row { height: 1; }
-    LessonScreen #answer-label { width: auto; }
+    LessonScreen .answer-bracket { width: auto; }
     LessonScreen #answer { width: 24; }
     LessonScreen #answer-help { width: 1fr; padding-left: 1; color: $text-muted; }
     """
@@ -195,13 +200,17 @@ class LessonScreen(Screen):
             with Vertical(id="exercise", classes="none"):
                 yield Static(id="exercise-prompt")
                 with Horizontal(id="answer-row"):
-                    yield Static("Your answer: ", id="answer-label")
+                    # Brackets mark the box where colour cannot (NO_COLOR, a plain terminal).
+                    yield Static("Your answer: [", classes="answer-bracket")
                     yield AnswerBox(id="answer", compact=True, placeholder="a number")
+                    yield Static("]", classes="answer-bracket")
                     yield Static(id="answer-help")
                 yield Static(id="exercise-verdict")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar()
 
     def on_mount(self) -> None:
+        # The footer is first composed for this width: a first resize to it changes nothing.
+        self._footer_tier = keymap.footer_tier(self.app.size.width, keymap.LESSON_KEYS)
         self.open_step(0)
 
     def on_resize(self, event: Resize) -> None:
@@ -289,24 +298,33 @@ class LessonScreen(Screen):
     def open_step(self, index: int) -> None:
         self.index = index
         self.outcome = ""
-        step = self.step
         try:
             self.trainer = trainer_for_step(self.lesson, index, self.trainer)
         except (ConfigError, DatasetError) as exc:
             self.notify(f"This step's settings could not be applied: {exc}", severity="error")
         self.sample = min(self.sample, self.trainer.tape.rows - 1)
-        number = Text(f"Step {index + 1} of {len(self.lesson.steps)}: {step.title}", "bold")
-        parts: list[RenderableType] = []
-        if index == 0 and self.lesson.intro:
-            parts += [Markdown(self.lesson.intro), Text("")]
-        parts += [number, Text(""), Markdown(step.body)]
-        self.query_one("#lesson-text", Static).update(Group(*parts))
+        self._show_text()
         self.query_one("#lesson-body", VerticalScroll).scroll_home(animate=False)
         self._show_exercise()
         self._describe_run()
         self.redraw()
 
     # -- drawing -----------------------------------------------------------------------
+
+    def _show_text(self) -> None:
+        """The step's text; while its exercise waits for an answer, only what leads up to it:
+        the explanation often gives the answer away (predict first, then see)."""
+        step = self.step
+        number = Text(f"Step {self.index + 1} of {len(self.lesson.steps)}: {step.title}", "bold")
+        parts: list[RenderableType] = []
+        if self.index == 0 and self.lesson.intro:
+            parts += [Markdown(self.lesson.intro), Text("")]
+        parts += [number, Text("")]
+        if self.exercise_open:
+            parts.append(Text(HIDDEN_UNTIL_ANSWERED, style="italic"))
+        else:
+            parts.append(Markdown(step.body))
+        self.query_one("#lesson-text", Static).update(Group(*parts))
 
     def redraw(self) -> None:
         """Copy the trainer and draw it (only while no run trains it)."""
@@ -320,7 +338,9 @@ class LessonScreen(Screen):
             self.reached.add(self.index)
         if view.first_at_100 is not None:
             self.figures[self.index] = (view.first_at_100, view.config)
-        width = self.query_one("#live-pass", TextBlock).content_size.width or 30
+        width = self.query_one("#live-pass", TextBlock).content_size.width
+        if not width:
+            return  # not laid out yet: the first resize draws it, at its width
         chart = loss_chart(view.epochs, view.losses, width, CHART_ROWS)
         self._set("#live-state", run_text(view))
         self._set(
@@ -414,8 +434,11 @@ class LessonScreen(Screen):
             Text("Exercise: ", style="bold") + Text(exercise.prompt)
         )
         answer = self.query_one("#answer", AnswerBox)
-        answer.disabled = self.index in self.settled
-        answer.value = ""
+        # Set only when it changes: each change asks the footer to compose itself again.
+        if answer.disabled != (self.index in self.settled):
+            answer.disabled = self.index in self.settled
+        if answer.value:
+            answer.value = ""
         self._show_answer_help()
         self._show_verdict()
 
@@ -681,6 +704,7 @@ class LessonScreen(Screen):
         if index in self.settled:
             answer.disabled = True
             self.set_focus(None)
+            self._show_text()  # the explanation, now that the learner has committed
         self._show_answer_help()
         self._show_verdict()
         self._set("#lesson-status", self._status_text())

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from lessons import progress
 from lessons.loader import load_all
 from lessons.model import Lesson
 
+from ..widgets.key_bar import KeyBar
 from .lesson import LessonScreen
 
 HINT = "↑/↓ choose a lesson · Enter opens it · Escape goes back"
@@ -22,7 +24,8 @@ class LessonBrowser(Screen):
     """Pick a lesson; Enter opens it beside a live network, Escape goes back."""
 
     DEFAULT_CSS = """
-    LessonBrowser #lessons-hint { padding: 0 1; color: $text-muted; }
+    LessonBrowser #lessons-hint { height: 1; padding: 0 1; color: $text-muted; }
+    LessonBrowser #lesson-list { height: 1fr; }
     """
 
     # Enter is the screen's (a priority binding), so that the footer can name it.
@@ -39,7 +42,7 @@ class LessonBrowser(Screen):
         yield Header()
         yield Static(HINT, id="lessons-hint")
         yield OptionList(id="lesson-list")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.title = "Lessons"
@@ -60,11 +63,16 @@ class LessonBrowser(Screen):
         highlighted = options.highlighted
         options.clear_options()
         for lesson in self.lessons:
-            line = Text()
-            line.append("✓ " if lesson.name in done else "  ", style="green")
-            line.append(f"{lesson.order:2}. {lesson.title}", style="bold")
-            line.append(f"\n      {lesson.summary}", style="dim")
-            options.add_option(Option(line, id=lesson.name))
+            # A grid, so that a summary that wraps stays under its title.
+            row = Table.grid(padding=(0, 1, 0, 0))
+            row.add_column(width=5, no_wrap=True)
+            row.add_column(ratio=1)
+            number = Text("✓" if lesson.name in done else " ", style="bold green")
+            number.append(f"{lesson.order:3}.", style="bold")
+            row.add_row(
+                number, Text(lesson.title, style="bold") + Text("\n" + lesson.summary, style="dim")
+            )
+            options.add_option(Option(row, id=lesson.name))
         if self.lessons:
             options.highlighted = highlighted if highlighted is not None else 0
 
