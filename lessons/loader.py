@@ -56,11 +56,19 @@ A lesson is one ``NAME.md`` file; NAME is what the learner types in
     ```
     Prose of the step, in Markdown.
 
+    ## A later step
+    ```toml
+    check = "accuracy == 1.0"
+    compare = 1                   # the app shows step 1's first epoch at 100% beside this one's
+    ```
+
 Steps are split on ``## `` headings. The optional fenced ``toml`` block must come right
 after the heading (blank lines allowed); every key in it is optional. A step's ``config``
 changes add up: step k opens with the lesson's config plus the changes of steps 1..k, and
 whenever that differs from what the learner has, the network starts again from fresh
-weights (the same seed), as the claims do.
+weights (the same seed), as the claims do. ``compare = K`` asks the app to show step K's
+first epoch at 100% (the engine's exact figure, from the learner's own run of step K) beside
+this step's, for a step that asks to compare the two.
 
 Expressions (``check``, ``expect`` and ``answer``) use the safe language of
 :mod:`lessons.checks`. A step's check reads the live trainer (:data:`lessons.model.STEP_NAMES`);
@@ -138,7 +146,7 @@ MAX_EPOCHS = 100_000
 _CONFIG_KEYS = set(RunConfig().to_dict())
 _TOP_KEYS = {"title", "summary", "order", "config", "claims"}
 _CLAIM_KEYS = {"text", "config", "runs", "epochs", "seeds", "expect", "min_seeds", "max_seeds"}
-_STEP_KEYS = {"action", "check", "config", "exercise"}
+_STEP_KEYS = {"action", "check", "config", "exercise", "compare"}
 _EXERCISE_KEYS = {
     "prompt",
     "answer",
@@ -607,6 +615,13 @@ def _steps(src: _Source, body_start: int, config: RunConfig) -> tuple[str, tuple
     for i, heading in enumerate(headings):
         end = headings[i + 1] if i + 1 < len(headings) else len(src.lines) + 1
         step = _step(src, heading, end, config.replace(**changes) if changes else config)
+        if step.compare is not None and not 1 <= step.compare <= i:
+            earlier = f"1 to {i}" if i else "there is none before the first"
+            raise src.error(
+                src.key_line("compare", heading, end),
+                f"step {step.title!r}: compare names an earlier step ({earlier}), "
+                f"got {step.compare}",
+            )
         changes.update(step.config)
         steps.append(step)
     return intro, tuple(steps)
@@ -649,8 +664,11 @@ def _step(src: _Source, heading: int, end: int, config: RunConfig) -> LessonStep
     exercise = None
     if "exercise" in meta:
         exercise = _exercise(src, meta["exercise"], title, n, close, step_config)
+    compare = _typed(src, meta, "compare", int, None, end)
     body = "\n".join(src.lines[body_from - 1 : end - 1]).strip()
-    return LessonStep(title, body, heading, action, check, _normalised(dict(changes)), exercise)
+    return LessonStep(
+        title, body, heading, action, check, _normalised(dict(changes)), exercise, compare
+    )
 
 
 def _exercise(

@@ -99,6 +99,8 @@ class LessonStep:
     check: Expression | None = None
     config: dict[str, Any] = field(default_factory=dict)  # RunConfig changes applied on open
     exercise: Exercise | None = None
+    # An earlier step (1-based) whose first epoch at 100% the app shows beside this step's.
+    compare: int | None = None
 
 
 @dataclass(frozen=True)

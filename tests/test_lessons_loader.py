@@ -284,3 +284,18 @@ def test_a_lesson_is_found_by_name_never_by_path(tmp_path, name):
             name if not name.startswith("/tmp") else str(outside.with_suffix("")),
             tmp_path / "lessons",
         )
+
+
+def test_a_step_compares_with_an_earlier_step_only(tmp_path):
+    block = "## Second step\n```toml\ncompare = {}\n```\n"
+    compared = GOOD.replace("## Second step\n", block.format(1))
+    assert load(write(tmp_path, compared)).steps[1].compare == 1
+    assert load(write(tmp_path, GOOD)).steps[1].compare is None
+    for number in (0, 2):
+        later = write(tmp_path, GOOD.replace("## Second step\n", block.format(number)))
+        with pytest.raises(LessonError, match=rf"earlier step \(1 to 1\), got {number}") as caught:
+            load(later)
+        assert caught.value.line == 28  # the compare line
+    first = GOOD.replace("config = { lr = 0.1 }\n", "config = { lr = 0.1 }\ncompare = 1\n")
+    with pytest.raises(LessonError, match="there is none before the first"):
+        load(write(tmp_path, first))

@@ -377,6 +377,8 @@ async def test_lesson_opens_over_the_trainer_and_others_can_follow_updates(tmp_p
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert type(app.screen).__name__ == "LessonScreen"
+        await pilot.press("escape")  # a lesson's escape goes back to the lesson browser
+        assert type(app.screen).__name__ == "LessonBrowser"
         await pilot.press("escape")
         assert app.screen is app.main
         seen = []

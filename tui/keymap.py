@@ -1,8 +1,12 @@
 """The app's one key map: every key, what it does, and how the footer and the help name it.
 
-The trainer screen binds these keys; the help screen (``?``) lists the bindings of the screen
-it was opened from, described here; the lesson screen follows the same map (``n``/``p`` a
-sub-step, ``space`` runs, ``escape`` closes), adding ``]``/``[`` to move between steps.
+The trainer screen binds :data:`TRAINER_KEYS`, the lesson screen :data:`LESSON_KEYS`: one key
+means one thing in both (``n``/``p`` a sub-step, ``f``/``b`` a whole pass, ``e`` an epoch,
+``space`` runs and pauses, ``r`` resets to the seed, ``s`` settings, ``?`` help, ``q`` quits);
+a lesson adds ``]``/``[`` to move between its steps and ``enter`` to type an exercise's answer,
+and its ``escape`` goes back to the lesson browser. In a lesson a run also stops by itself at
+the first epoch where the step's check holds. The help screen (``?``) lists the bindings of the
+screen it was opened from, described here.
 
 Every trainer key is a *priority* binding: Textual runs priority bindings as the key arrives
 but forwards the others to the screen's queue, so a mix of the two can run out of order
@@ -111,25 +115,79 @@ TRAINER_KEYS: tuple[Key, ...] = (
     Key("q", "app.quit", "Quit", "quit"),
 )
 
-DESCRIPTIONS = {key.action: key.description for key in TRAINER_KEYS}
+
+def _trainers(action: str) -> str:
+    """The trainer's sentence for ``action``: a lesson key that means the same says the same."""
+    return next(key.description for key in TRAINER_KEYS if key.action == f"app.{action}")
+
+
+# The lesson screen's keys: the trainer's where they mean the same, acting on the lesson's own
+# trainer (the actions live on the lesson screen), then the lesson's own. ``enter`` is shown in
+# the exercise's own line instead of the footer.
+LESSON_KEYS: tuple[Key, ...] = (
+    Key("n", "next_substep", "Next", _trainers("next_substep")),
+    Key("p", "previous_substep", "Prev", _trainers("previous_substep")),
+    Key("f", "forward_pass", "Fwd", _trainers("forward_pass"), 118),
+    Key("b", "backward_pass", "Bwd", _trainers("backward_pass"), 118),
+    Key("e", "epoch", "Epoch", _trainers("epoch")),
+    Key(
+        "space",
+        "toggle_run",
+        "Run",
+        "run or pause training: a run stops by itself at the first epoch where the step's "
+        "check holds (once it holds, a run goes on until paused)",
+    ),
+    Key("r", "reset", "Reset", _trainers("reset"), 100),
+    Key(
+        "s",
+        "settings",
+        "Settings",
+        "settings of the lesson's network (lr and momentum apply live, anything else starts "
+        "again from the seed); the step's check reads the changed network",
+    ),
+    Key("up", "select_sample(-1)", "Sample ↑", _trainers("select_sample(-1)"), None, "↑"),
+    Key("down", "select_sample(1)", "Sample ↓", _trainers("select_sample(1)"), None, "↓"),
+    Key(
+        "right_square_bracket",
+        "next_step",
+        "Next step",
+        "next step, once this step's check holds and its exercise is answered",
+        ALWAYS,
+        "]",
+    ),
+    Key("left_square_bracket", "previous_step", "Prev step", "previous step", 100, "["),
+    Key(
+        "enter",
+        "answer",
+        "Answer",
+        "type the exercise's answer: Enter checks it, Escape goes back to the keys",
+        None,
+        "Enter",
+    ),
+    Key("question_mark", "help", "Help", "this help", ALWAYS, "?"),
+    Key("escape", "close", "Lessons", "back to the lesson browser", ALWAYS, "esc"),
+    Key("q", "quit", "Quit", "quit"),
+)
+
+DESCRIPTIONS = {key.action: key.description for key in (*TRAINER_KEYS, *LESSON_KEYS)}
 
 
 def bindings(keys: tuple[Key, ...] = TRAINER_KEYS) -> list[Binding]:
     return [key.binding() for key in keys]
 
 
-def footer_width(action: str) -> int | None:
+def footer_width(action: str, keys: tuple[Key, ...] = TRAINER_KEYS) -> int | None:
     """The width from which the footer shows ``action``'s key (None: help only)."""
-    for key in TRAINER_KEYS:
+    for key in keys:
         if key.action == action:
             return key.footer_width
     return ALWAYS
 
 
-def footer_tier(width: int) -> int:
+def footer_tier(width: int, keys: tuple[Key, ...] = TRAINER_KEYS) -> int:
     """How many of the footer's width thresholds ``width`` reaches (the footer changes only
     when this does)."""
-    widths = {key.footer_width for key in TRAINER_KEYS if key.footer_width}
+    widths = {key.footer_width for key in keys if key.footer_width}
     return sum(width >= w for w in widths)
 
 

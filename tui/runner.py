@@ -157,20 +157,32 @@ class Runner:
         Raises ConfigError or DatasetError (one sentence) when the run cannot be built.
         """
         self._check_paused()
-        config = config.validated()
-        current = self.trainer.config
-        if config.replace(lr=current.lr, momentum=current.momentum) == current:
-            if config.lr != current.lr:
-                self.trainer.set_lr(config.lr)
-            if config.momentum != current.momentum:
-                self.trainer.set_momentum(config.momentum)
-            return
-        dataset = self.trainer.dataset if _same_data(config, current) else None
-        self.replace(Trainer(config, dataset=dataset))
+        trainer = applied(self.trainer, config)
+        if trainer is not self.trainer:
+            self.replace(trainer)
 
     def reset(self) -> None:
         trainer = self.trainer
         self.replace(Trainer(trainer.config, dataset=trainer.dataset))
+
+
+def applied(trainer: Trainer, config: RunConfig) -> Trainer:
+    """``trainer`` with ``config``: the same trainer when only the learning rate or momentum
+    change (set live), else a new one from the seed (on the same data when that is unchanged).
+
+    Raises ConfigError or DatasetError (one sentence) when the run cannot be built. The lesson
+    screen applies its settings the same way.
+    """
+    config = config.validated()
+    current = trainer.config
+    if config.replace(lr=current.lr, momentum=current.momentum) == current:
+        if config.lr != current.lr:
+            trainer.set_lr(config.lr)
+        if config.momentum != current.momentum:
+            trainer.set_momentum(config.momentum)
+        return trainer
+    dataset = trainer.dataset if _same_data(config, current) else None
+    return Trainer(config, dataset=dataset)
 
 
 def _same_data(new: RunConfig, old: RunConfig) -> bool:

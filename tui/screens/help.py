@@ -79,31 +79,40 @@ def screen_bindings(screen: Screen) -> list[Binding]:
     ]
 
 
-def help_text(bindings: list[Binding]) -> Group:
-    reading = Text()
-    for title, body in READING:
-        reading.append(f"{title}: ", style="bold")
-        reading.append(body + "\n")
-    reading.append("Escape, ? or q closes this help.", style="dim")
+Reading = tuple[tuple[str, str], ...]
+
+
+def help_text(bindings: list[Binding], intro: str = INTRO, reading: Reading = READING) -> Group:
+    how_to_read = Text()
+    for title, body in reading:
+        how_to_read.append(f"{title}: ", style="bold")
+        how_to_read.append(body + "\n")
+    how_to_read.append("Escape, ? or q closes this help.", style="dim")
     return Group(
         Text("backprop-lab", style="bold"),
-        Text(INTRO + "\n"),
+        Text(intro + "\n"),
         Text("Keys", style="bold"),
         keys_table(bindings),
         Text(""),
-        reading,
+        how_to_read,
     )
 
 
 class HelpScreen(Screen[None]):
+    """The keys of one screen and how to read it (by default the trainer's panels)."""
+
     BINDINGS = [
         Binding("escape,question_mark,q", "dismiss", "Close"),
     ]
 
-    def __init__(self, bindings: list[Binding]) -> None:
+    def __init__(
+        self, bindings: list[Binding], intro: str = INTRO, reading: Reading = READING
+    ) -> None:
         super().__init__()
         self.bindings = bindings
+        self.intro = intro
+        self.reading = reading
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
-            yield Static(help_text(self.bindings), id="help-keys")
+            yield Static(help_text(self.bindings, self.intro, self.reading), id="help-keys")
