@@ -687,7 +687,9 @@ class LessonScreen(Screen):
                 f"The engine could not compute the answer: {worker.error}"
             )
             return
-        self._judged(index, typed, float(worker.result))
+        result = worker.result
+        assert result is not None  # a worker that ended without error returned its answer
+        self._judged(index, typed, float(result))
 
     def _judged(self, index: int, typed: str, expected: float) -> None:
         exercise = self.lesson.steps[index].exercise
