@@ -7,6 +7,8 @@ step's check is re-evaluated after every trainer update, and moving on waits unt
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 from rich.text import Text
 from textual import work
@@ -51,14 +53,22 @@ class LessonScreen(Screen):
         Binding("escape", "close", "Lessons"),
     ]
 
-    def __init__(self, lesson: Lesson | str, trainer: Trainer | None = None) -> None:
+    def __init__(
+        self,
+        lesson: Lesson | str,
+        trainer: Trainer | None = None,
+        *,
+        step: int = 0,
+        reached: Iterable[int] = (),
+    ) -> None:
+        """``step`` and ``reached``: where a resumed session left the lesson."""
         super().__init__()
         self.lesson = lesson if isinstance(lesson, Lesson) else find(lesson)
         self.trainer = trainer or Trainer(self.lesson.config)
-        self.index = 0
+        self.index = step
         self.check_state: bool | None = None
         # Steps whose check has held once: moving on past the target must not undo them.
-        self.reached: set[int] = set()
+        self.reached: set[int] = set(reached)
         self.training = False
 
     # -- layout ------------------------------------------------------------------------
@@ -76,7 +86,7 @@ class LessonScreen(Screen):
 
     def on_mount(self) -> None:
         self.title = f"{self.lesson.order}. {self.lesson.title}"
-        self.open_step(0)
+        self.open_step(self.index)
 
     @property
     def step(self) -> LessonStep:
