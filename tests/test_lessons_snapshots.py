@@ -1,6 +1,6 @@
 """Screenshots of the lesson browser and lesson steps (pytest-textual-snapshot), at 80x24, the
-size SSH gives, and one larger. The state folder is empty, the seed fixed and every run has
-ended before the screenshot. Update after a deliberate change with
+size SSH gives, and one larger. The state folder is empty (conftest), the seed fixed and every
+run has ended before the screenshot. Update after a deliberate change with
 ``pytest tests/test_lessons_snapshots.py --snapshot-update``."""
 
 from __future__ import annotations
@@ -8,17 +8,11 @@ from __future__ import annotations
 import asyncio
 import time
 
-import pytest
 from textual import events
 
 from tui.app import BackpropApp
 
 SMALL = (80, 24)
-
-
-@pytest.fixture(autouse=True)
-def state_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
 
 
 async def _until(condition, timeout: float = 60.0) -> None:

@@ -29,11 +29,6 @@ SMALL = (80, 24)
 LARGE = (140, 45)
 
 
-@pytest.fixture(autouse=True)
-def state_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-
-
 class Host(App):
     def __init__(self, screen_factory):
         super().__init__()

@@ -11,6 +11,10 @@ while continuous training runs, snapshots come from the thread instead (as
 :class:`~tui.messages.TrainerUpdated` messages), and every action that would touch the
 trainer pauses training first, waiting until the thread has let go of it.
 
+The app's session (:class:`~tui.session_keeper.SessionKeeper`) is kept on the way out when
+there is unsaved work (``q``, SIGHUP, SIGTERM, a closed ``serve`` page), and a plain start
+offers a kept one (``R`` resumes it).
+
 Other screens can follow the trainer: ``app.snapshot`` is the latest snapshot and
 ``app.trainer_updated`` a Signal published with each new one; ``app.set_trainer`` and
 ``app.load_config`` replace the run.
@@ -22,10 +26,12 @@ the file is saved), its state handed to the trainer screen for the Formulas pane
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import sys
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.signal import Signal
@@ -48,6 +54,8 @@ from .messages import (
 )
 from .runner import Runner
 from .screens.main import TrainerScreen
+from .session import KeptSession
+from .session_keeper import RESUME_KEY, SessionKeeper
 
 TITLE_ROOM = 16  # columns the header keeps for its icon and margins
 
@@ -57,7 +65,11 @@ class BackpropApp(App[int]):
     TITLE = "backprop-lab"
     ENABLE_COMMAND_PALETTE = False  # every command has a key, listed by ? and the footer
     # ? on any screen lists that screen's keys (the trainer screen also shows it in its footer).
-    BINDINGS = [Binding("question_mark", "help", "Help", show=False)]
+    # R answers the start screen's offer of a kept session (an ordinary key otherwise).
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", show=False),
+        Binding(RESUME_KEY, "resume_session", "Resume", show=False, priority=True),
+    ]
 
     def __init__(
         self,
@@ -65,12 +77,19 @@ class BackpropApp(App[int]):
         trainer: Trainer | None = None,
         lesson: str | None = None,
         check: CheckRequest | None = None,
+        *,
+        kept: KeptSession | None = None,
+        offer_kept: bool = False,
     ) -> None:
         super().__init__()
+        if kept is not None:
+            trainer = kept.run
         trainer = trainer if trainer is not None else Trainer(config or RunConfig())
         self.runner = Runner(self, trainer)
         self.lesson = lesson
         self.learner_check = LearnerCheck(self, check) if check is not None else None
+        # Keeps the session when the app ends with unsaved work; resumes one (tui.session).
+        self.session = SessionKeeper(self, kept=kept, offer=offer_kept)
         self.snapshot: snap.Snapshot | None = None
         self.trainer_updated: Signal[snap.Snapshot] = Signal(self, "trainer-updated")
 
@@ -96,8 +115,19 @@ class BackpropApp(App[int]):
         if self.learner_check is not None:
             self.learner_check.start(self.trainer.config)
             self.main.show_check(self.learner_check.state)
+        self.session.start()
         if self.lesson:
             self.call_after_refresh(dialogs.open_lesson, self, self.lesson)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown) and not event.is_forwarded:
+            self.session.noticed(event)  # any key but R dismisses the offer to resume
+        await super().on_event(event)
+
+    async def on_exit_app(self) -> None:
+        # Every way out (q, a signal, the page closing under serve) passes here, before
+        # Textual's own handler shuts the app down.
+        await self.session.keep_at_exit()
 
     def on_resize(self) -> None:
         self._describe_run()
@@ -309,22 +339,44 @@ class BackpropApp(App[int]):
         await self.pause()
         self.exit(0)
 
+    async def action_resume_session(self) -> None:
+        await self.session.resume()
+
 
 def run_app(
     config: RunConfig | None = None,
     trainer: Trainer | None = None,
     lesson: str | None = None,
     check: CheckRequest | None = None,
+    *,
+    kept: KeptSession | None = None,
+    offer_kept: bool = False,
 ) -> int:
-    """Run the app in this terminal; the exit code (2 when the run cannot be built)."""
+    """Run the app in this terminal; the exit code (2 when the run cannot be built, 128 + the
+    signal when SIGHUP or SIGTERM ended it). ``kept``: a session to resume; ``offer_kept``:
+    offer a kept session on the start screen."""
     try:
-        app = BackpropApp(config=config, trainer=trainer, lesson=lesson, check=check)
+        app = BackpropApp(
+            config=config,
+            trainer=trainer,
+            lesson=lesson,
+            check=check,
+            kept=kept,
+            offer_kept=offer_kept,
+        )
     except (ConfigError, DatasetError) as exc:
         print(f"backprop-lab: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    app.run()
+    try:
+        app.run()
+    finally:
+        app.session.release()
     # Nothing the app built needs collecting as the process ends: without this, Python's
     # teardown spent about 0.3 s garbage-collecting Textual's widgets and numpy's arrays after
     # the screen had already gone, which a learner feels as a slow quit.
     gc.freeze()
+    report = app.session.report()
+    if report:
+        with contextlib.suppress(OSError, ValueError):  # the terminal may have gone
+            print(f"backprop-lab: {report}", file=sys.stderr)
     return app.return_code or 0

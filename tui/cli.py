@@ -44,6 +44,7 @@ examples:
   backprop-lab                              the app on the lab default
   backprop-lab --dataset linear --act relu,relu,sigmoid --lr 0.01
   backprop-lab --load run.npz               the app on a saved run
+  backprop-lab --resume                     the session kept when the app last ended
   backprop-lab train --json                 headless, one JSON document
   backprop-lab compare --lr 0.5,0.05,0.005  the lab's learning-rate experiment
   backprop-lab check my_lab.py              your own lab code, checked sub-step by sub-step
@@ -69,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--load", type=Path, metavar="PATH.npz", help="open the app on a run saved with ctrl+s"
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="open the session the app kept when it last quit with unsaved work or lost its "
+        "terminal: the run, the sample, tab and speed, and the lesson and step",
     )
     options.add_run_options(parser, epochs=False)
     options.add_memory_limit(parser)
@@ -133,6 +140,17 @@ def open_app(args: argparse.Namespace) -> int:
     import mlp
 
     given = options.given(args)
+    if args.resume:
+        if given or args.load is not None or hasattr(args, "check_file"):
+            raise UsageError(
+                "--resume opens the kept session as it was; change its settings in the app (s)"
+            )
+        from . import session
+
+        kept = session.load()  # SessionError (one sentence, exit 2) when there is none
+        from .app import run_app
+
+        return run_app(kept=kept)
     if hasattr(args, "check_file"):
         checked, request = _checked_run(args)
         from .app import run_app  # lazy: the only path that imports Textual
@@ -152,7 +170,8 @@ def open_app(args: argparse.Namespace) -> int:
         trainer, config = None, options.config_from(args)
     from .app import run_app  # lazy: the only path that imports Textual
 
-    return run_app(config=config, trainer=trainer)
+    # Only a plain start offers a kept session: options or --load ask for another run.
+    return run_app(config=config, trainer=trainer, offer_kept=not given and args.load is None)
 
 
 def _checked_run(args: argparse.Namespace) -> tuple[RunConfig, CheckRequest]:

@@ -55,6 +55,7 @@ def open_gradcheck(app: BackpropApp) -> None:
 def open_save(app: BackpropApp) -> None:
     def saved(path: Path | None) -> None:
         if path is not None:
+            app.session.saved()  # nothing unsaved to keep on quitting
             app.notify(f"Saved the run to {path}")
 
     # Under `serve`, confine.save_target keeps saves inside the runs folder.

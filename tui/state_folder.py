@@ -5,9 +5,9 @@
 - ``progress.json``: the lessons finished (:mod:`lessons.progress`);
 - ``rescued/``: runs that could not be saved where ``--save`` asked (a full disk, a folder
   removed mid-run), kept under a dated name so that a finished run is never lost;
-- ``session/``: reserved for the app's session (its run, settings and lesson position,
-  ``run.npz`` beside ``session.json``), kept when its terminal goes away so that the next
-  start can offer to resume it.
+- ``session/``: the app's kept session (its run, settings and lesson position, ``run.npz``
+  beside ``session.json``: see :mod:`tui.session`), kept when the app ends with unsaved work
+  or its terminal goes away, so that the next start can offer to resume it.
 """
 
 from __future__ import annotations

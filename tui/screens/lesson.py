@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import ClassVar
 
@@ -159,17 +159,25 @@ class LessonScreen(Screen):
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, LessonScreen.Trained)
 
-    def __init__(self, lesson: Lesson | str, trainer: Trainer | None = None) -> None:
+    def __init__(
+        self,
+        lesson: Lesson | str,
+        trainer: Trainer | None = None,
+        *,
+        step: int = 0,
+        reached: Iterable[int] = (),
+    ) -> None:
+        """``step`` and ``reached``: where a resumed session left the lesson."""
         super().__init__()
         self.lesson = lesson if isinstance(lesson, Lesson) else find(lesson)
         self.trainer = trainer or Trainer(self.lesson.config)
-        self.index = 0
+        self.index = step
         # The selected sample, 0-based: the one the numbers and exercises read (the app's first
         # choice, whose numbers are not all zero).
         self.sample = FIRST_SAMPLE
         self.view: LessonView | None = None
         # Steps whose check has held once: stepping past the target must not undo them.
-        self.reached: set[int] = set()
+        self.reached: set[int] = set(reached)
         # Each step's first epoch at 100% and the settings it was reached with (for compare).
         self.figures: dict[int, tuple[int, RunConfig]] = {}
         # Exercises: wrong answers so far, the last verdict, and the ones answered or shown.
@@ -211,7 +219,7 @@ class LessonScreen(Screen):
     def on_mount(self) -> None:
         # The footer is first composed for this width: a first resize to it changes nothing.
         self._footer_tier = keymap.footer_tier(self.app.size.width, keymap.LESSON_KEYS)
-        self.open_step(0)
+        self.open_step(self.index)
 
     def on_resize(self, event: Resize) -> None:
         self._describe_run()
