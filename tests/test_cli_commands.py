@@ -18,8 +18,8 @@ from tui.commands import gradient_check
 def opened(monkeypatch) -> dict:
     calls: dict = {}
 
-    def fake_run_app(config=None, trainer=None, lesson=None) -> int:
-        calls.update(config=config, trainer=trainer, lesson=lesson)
+    def fake_run_app(config=None, trainer=None, lesson=None, **kept) -> int:
+        calls.update(config=config, trainer=trainer, lesson=lesson, **kept)
         return 0
 
     monkeypatch.setattr(tui.app, "run_app", fake_run_app)
@@ -29,6 +29,22 @@ def opened(monkeypatch) -> dict:
 def test_no_command_opens_the_app_on_the_lab_default(opened) -> None:
     assert main([]) == 0
     assert opened["config"] == RunConfig() and opened["trainer"] is None
+    assert opened["offer_kept"]  # a plain start offers a kept session
+
+
+def test_a_start_with_options_or_a_run_offers_no_kept_session(opened, tmp_path) -> None:
+    assert main(["--lr", "0.5"]) == 0
+    assert opened["offer_kept"] is False
+    path = mlp.save(mlp.Trainer(RunConfig(hidden=(4,))), tmp_path / "run.npz")
+    assert main(["--load", str(path)]) == 0
+    assert opened["offer_kept"] is False
+
+
+def test_resume_with_nothing_kept_is_one_sentence(opened, capsys) -> None:
+    assert main(["--resume"]) == 2
+    assert "offer_kept" not in opened and "kept" in capsys.readouterr().err
+    assert main(["--resume", "--lr", "0.5"]) == 2
+    assert "--resume opens the kept session as it was" in capsys.readouterr().err
 
 
 def test_options_change_the_apps_start(opened) -> None:
@@ -100,7 +116,7 @@ def test_serve_binds_localhost_and_runs_the_app_with_the_same_settings(
     assert words[2:4] == ["-m", "tui"] and words[-2] == "--memory-limit"
     opened_with = {}
 
-    def fake_run_app(config=None, trainer=None, lesson=None) -> int:
+    def fake_run_app(config=None, trainer=None, lesson=None, **kept) -> int:
         opened_with["config"] = config
         return 0
 
