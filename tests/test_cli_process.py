@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 import mlp
 
 PYTHON = sys.executable
@@ -186,7 +188,15 @@ def test_progress_fits_the_terminal_by_dropping_fields_not_cutting_them() -> Non
             assert "\r" not in done.stdout and "\x1b[2K" not in done.stdout
 
 
-def test_ctrl_c_during_check_ends_the_learners_code_too(tmp_path) -> None:
+@pytest.mark.parametrize(
+    ("signum", "words"),
+    [
+        (signal.SIGINT, "Ctrl+C"),
+        (signal.SIGHUP, "a hang-up (SIGHUP)"),
+        (signal.SIGTERM, "SIGTERM"),
+    ],
+)
+def test_a_signal_during_check_ends_the_learners_code_too(tmp_path, signum, words) -> None:
     pid_file = tmp_path / "pid"
     process = subprocess.Popen(
         [
@@ -201,23 +211,24 @@ def test_ctrl_c_during_check_ends_the_learners_code_too(tmp_path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=_env(LEARNER_PID_FILE=str(pid_file)),
+        env=_env(LEARNER_PID_FILE=str(pid_file), TMPDIR=str(tmp_path)),
     )
     deadline = time.monotonic() + 30
     while not pid_file.exists() or not pid_file.read_text():
         assert time.monotonic() < deadline, "the learner's code never started"
         time.sleep(0.05)
     child = int(pid_file.read_text())
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signum)
     out, err = process.communicate(timeout=30)
-    assert process.returncode == 130 and "Traceback" not in err
-    assert err.strip() == "backprop-lab: interrupted"
+    assert process.returncode == 128 + signum and "Traceback" not in err
+    assert err.strip() == f"backprop-lab: stopped by {words}"
     try:
         os.kill(child, signal.SIGKILL)  # it should be gone; if not, do not leave it spinning
     except ProcessLookupError:
         pass  # the learner's process is gone with the check
     else:
-        raise AssertionError("the learner's code still ran after Ctrl+C")
+        raise AssertionError(f"the learner's code still ran after {words}")
+    assert not list(tmp_path.glob("backprop-lab-check-*"))  # its temporary folder is removed
 
 
 def _gone(pid: int) -> bool:

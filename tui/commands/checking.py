@@ -29,6 +29,7 @@ from .. import format as fmt
 from .. import options
 from ..check_text import LATER, NO_DIAGNOSIS, error_block
 from ..errors import UsageError
+from .stopping import stop_on_signals
 
 OUTPUT_LINES = 8  # lines of the learner's own output shown under a failure
 DIGITS = 6  # significant digits of the single numbers set side by side
@@ -42,8 +43,10 @@ def run_check(args: argparse.Namespace) -> int:
         )
     config = options.config_from(args)
     console = Console(highlight=False)
+    # Ctrl+C, a hang-up (SIGHUP) and SIGTERM stop the check where it is: the learner's process
+    # is ended and the temporary folder removed on the way out (exit 130, 129, 143).
     try:
-        with _status(console, quiet=args.json) as on_status:
+        with stop_on_signals(raise_first=True), _status(console, quiet=args.json) as on_status:
             result = check_file(
                 args.file,
                 config,
