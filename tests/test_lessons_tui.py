@@ -358,6 +358,15 @@ async def test_the_header_shows_the_lessons_network_and_settings():
         assert screen.index == 2 and "2-16-16-1 none/none/sigmoid" in screen.sub_title
 
 
+async def test_the_footer_names_the_bracket_keys_as_they_are_pressed():
+    # A lone "[" is not escaped by Textual's markup; the footer once read "[[/] Prev step".
+    app = Host(lambda: LessonScreen("sigmoid"))
+    async with app.run_test(size=(160, 30)):
+        footer = screen_lines(app)[-1]
+        assert "] Next step" in footer and "[ Prev step" in footer
+        assert "[/]" not in footer and "[[" not in footer
+
+
 @pytest.mark.parametrize(
     ("name", "index"),
     [

@@ -8,7 +8,6 @@ a third of opening a lesson. This is one Static redrawn as text, reading the sam
 
 from __future__ import annotations
 
-from rich.markup import escape
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -47,11 +46,18 @@ class KeyBar(Static):
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
-            key = escape(self.app.get_key_display(binding))
-            label = escape(binding.description)
+            key = _escape(self.app.get_key_display(binding))
+            label = _escape(binding.description)
             action = binding.action if "." in binding.action else f"screen.{binding.action}"
             if bound.enabled:
                 parts.append(f"[@click={action}]{key}[/] {label}")
             else:
                 parts.append(f"[dim]{key} {label}[/]")
         return " ".join(parts)
+
+
+def _escape(text: str) -> str:
+    """Text as Textual markup shows it literally: every ``[`` escaped, a lone one too (the
+    markup's own escape leaves ``[`` alone unless a tag follows, and ``[`` then ``[/]`` is
+    read as text, not as the link's end)."""
+    return text.replace("[", "\\[")
