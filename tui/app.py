@@ -52,6 +52,7 @@ from .messages import (
     SnapshotWanted,
     TrainerUpdated,
 )
+from .no_color import readable_as_grey
 from .runner import Runner
 from .screens.main import TrainerScreen
 from .session import KeptSession
@@ -111,6 +112,8 @@ class BackpropApp(App[int]):
         return TrainerScreen()
 
     def on_mount(self) -> None:
+        if self.no_color:  # ✗ in red would turn a grey too dark to read
+            self.ansi_theme_dark = readable_as_grey(self.ansi_theme_dark)
         self._describe_run()
         if self.learner_check is not None:
             self.learner_check.start(self.trainer.config)
