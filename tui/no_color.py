@@ -27,11 +27,15 @@ def readable_as_grey(theme: TerminalTheme, floor: int = MIN_GREY) -> TerminalThe
         for i in range(16)
     ]
     return TerminalTheme(
-        tuple(theme.background_color),
-        tuple(theme.foreground_color),
-        [tuple(c) for c in colours[:8]],
-        [tuple(c) for c in colours[8:]],
+        _rgb(theme.background_color),
+        _rgb(theme.foreground_color),
+        [_rgb(c) for c in colours[:8]],
+        [_rgb(c) for c in colours[8:]],
     )
+
+
+def _rgb(triplet: ColorTriplet) -> tuple[int, int, int]:
+    return (triplet.red, triplet.green, triplet.blue)
 
 
 def _lift(triplet: ColorTriplet, floor: int) -> ColorTriplet:
