@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -143,6 +145,32 @@ async def test_space_runs_training_in_a_worker_and_space_pauses_it():
         reference.train(epochs)
         assert same_weights(app.trainer, reference)
         assert app.snapshot.epoch == epochs
+
+
+async def test_a_big_networks_epoch_runs_in_a_thread_and_keys_keep_their_order(monkeypatch):
+    # An epoch of 2-1600-1600-1 takes about 70 ms here: on the UI thread the screen would freeze.
+    on_ui_thread: list[bool] = []
+    train_epoch = Trainer.train_epoch
+
+    def recorded(trainer: Trainer) -> None:
+        on_ui_thread.append(threading.current_thread() is threading.main_thread())
+        train_epoch(trainer)
+
+    monkeypatch.setattr(Trainer, "train_epoch", recorded)
+    big = RunConfig(hidden=(1600, 1600))
+    app = BackpropApp(big)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e", "e", "n")
+        deadline = time.monotonic() + 60
+        while app.running or app.trainer.cursor != 1:
+            assert time.monotonic() < deadline, "the steps never finished"
+            await pilot.pause()
+        assert on_ui_thread == [False, False]
+        reference = Trainer(big)
+        reference.train(2)
+        reference.next_substep()
+        assert same_weights(app.trainer, reference) and app.trainer.epoch == 2
+        assert app.snapshot.epoch == 2 and app.snapshot.cursor == 1
 
 
 async def test_stepping_while_running_pauses_first():

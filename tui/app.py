@@ -30,6 +30,7 @@ import contextlib
 import dataclasses
 import gc
 import sys
+from collections.abc import Callable
 
 from textual import events
 from textual.app import App
@@ -247,6 +248,12 @@ class BackpropApp(App[int]):
             if finished is not None:  # it stopped by itself: diverged, or at the target
                 self._training_finished(finished)
                 self.refresh_view()
+        elif event.worker.name == "stepping":
+            finished = self.runner.finished(event.worker)
+            if finished is not None:  # a big network's step, done in its thread
+                if finished.state == WorkerState.ERROR:
+                    self.notify(f"The step failed: {finished.error}", severity="error")
+                self.refresh_view()
 
     def _training_finished(self, worker: Worker) -> None:
         self.refresh_status()  # "paused" at once; the new numbers follow with the snapshot
@@ -258,8 +265,11 @@ class BackpropApp(App[int]):
 
     # -- actions: stepping --------------------------------------------------------------------
 
-    async def _step(self, what) -> None:
+    async def _step(self, what: Callable[[Trainer], object]) -> None:
         await self.pause()
+        if self.runner.steps_in_thread:
+            self.runner.step_in_thread(what)  # redrawn when its thread is done
+            return
         self.runner.step(what)
         self.refresh_view()
 
@@ -288,11 +298,13 @@ class BackpropApp(App[int]):
         await self._step(Trainer.train_epoch)
 
     async def action_toggle_run(self) -> None:
+        stepping = self.runner.worker is not None and self.runner.worker.name == "stepping"
         if self.running:
             await self.pause()
             self.refresh_view()
-        else:
-            self.start()
+            if not stepping:
+                return
+        self.start()  # after a big network's step (keys keep their order): the run
 
     def action_speed(self, step: int) -> None:
         self.runner.change_speed(step)

@@ -4,7 +4,8 @@ Every change to the trainer goes through a :class:`Runner`. While continuous tra
 worker thread owns the trainer; anything else first calls :meth:`Runner.pause`, which waits until
 the thread has let go. The thread trains in chunks of at most ``CHUNK_SECONDS`` (whole epochs
 for a small network, single sub-steps for a big one), so a pause is answered within about that
-long whatever the network's size.
+long whatever the network's size. A key that steps a big network (more than
+``BACKGROUND_WORK``) steps it in a thread too, and the next key waits for it in the same way.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 from textual.app import App
@@ -22,7 +24,14 @@ from mlp.evaluate import Evaluation
 
 from . import snapshot as snap
 from .messages import TrainerUpdated
-from .training_worker import SPEEDS, TrainingControl, speed_label, train_continuously
+from .training_worker import (
+    BACKGROUND_WORK,
+    SPEEDS,
+    TrainingControl,
+    epoch_work,
+    speed_label,
+    train_continuously,
+)
 
 DEFAULT_SPEED = SPEEDS.index(1000)
 # XOR easy's fourth point, (0.1, 0.9): its numbers are all non-zero, unlike (0, 0).
@@ -144,6 +153,23 @@ class Runner:
     def step(self, what: Callable[[Trainer], object]) -> object:
         self._check_paused()
         return what(self.trainer)
+
+    @property
+    def steps_in_thread(self) -> bool:
+        """Whether a key's step of this network is too slow for the UI thread."""
+        return epoch_work(self.trainer) > BACKGROUND_WORK
+
+    def step_in_thread(self, what: Callable[[Trainer], object]) -> None:
+        """Run ``what`` on the trainer in a thread; :meth:`pause` waits for it, as for training."""
+        self._check_paused()
+        self.worker = self.app.run_worker(
+            partial(what, self.trainer),
+            name="stepping",
+            group="training",
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+        )
 
     def replace(self, trainer: Trainer) -> None:
         """Show ``trainer`` instead of the current one."""

@@ -31,6 +31,9 @@ CHUNK_SECONDS = 0.05  # the longest the thread trains before it looks at the sto
 UNLIMITED = 10**12  # epochs for one "as fast as possible" train() call
 # An epoch of more multiply-adds than this is likely slower than a chunk: start by sub-steps.
 STEPPING_WORK = 2e6
+# A key that steps a network of more than this (about 20 ms an epoch on one core) steps it in a
+# thread, so that the screen never freezes on a big network's epoch.
+BACKGROUND_WORK = 5e7
 
 # Speed levels for + and -: epochs per second, None = as fast as the machine goes.
 SPEEDS: tuple[int | None, ...] = (1, 10, 100, 1000, 10000, None)
