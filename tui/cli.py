@@ -182,7 +182,9 @@ def _checked_run(args: argparse.Namespace) -> tuple[RunConfig, CheckRequest]:
     from .check_view import CheckRequest
 
     if args.load is not None:
-        raise UsageError("--check starts from the seed's weights, so it cannot open a saved run")
+        raise UsageError(
+            "--check starts from the initial weights of --seed, so it cannot open a saved run"
+        )
     if hasattr(args, "momentum"):
         raise UsageError(
             "--momentum belongs to the momentum optimizers; the lab's Backpropagation updates "
