@@ -38,14 +38,16 @@ class Host(App):
         self.push_screen(self.screen_factory())
 
 
-async def wait_until(pilot, condition, timeout: float = 60.0) -> None:
-    """Let the app work until ``condition()`` holds (a run in its thread, a screen opening)."""
+async def wait_until(pilot, condition, timeout: float = 60.0, running: bool = False) -> None:
+    """Let the app work until ``condition()`` holds (a run in its thread, a screen opening),
+    then until the screen has handled what is queued. ``running``: a run goes on, and Pilot's
+    plain pause, which waits for the process to go idle, would only wait out its 1 s limit."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise TimeoutError("the app did not get there in time")
         await asyncio.sleep(0.01)
-    await pilot.pause()
+    await pilot.pause(0 if running else None)
 
 
 def press_while_running(app: App, key: str, character: str | None = None) -> None:
@@ -56,7 +58,7 @@ def press_while_running(app: App, key: str, character: str | None = None) -> Non
 
 async def start_a_run(pilot, screen: LessonScreen) -> None:
     press_while_running(pilot.app, "space", " ")
-    await wait_until(pilot, lambda: screen.running)
+    await wait_until(pilot, lambda: screen.running, running=True)
 
 
 async def run_until_it_stops(pilot, screen: LessonScreen) -> None:
@@ -159,7 +161,7 @@ async def test_a_check_on_the_epoch_stops_the_run_there_then_space_trains_on_and
         assert screen.trainer.epoch == 1000 and screen.check_state is True
         # Once the check holds, a run goes on until it is paused.
         await start_a_run(pilot, screen)
-        await wait_until(pilot, lambda: screen.trainer.epoch > 1000)
+        await wait_until(pilot, lambda: screen.trainer.epoch > 1000, running=True)
         press_while_running(app, "space", " ")
         await wait_until(pilot, lambda: not screen.running)
         assert screen.trainer.epoch > 1000
@@ -200,7 +202,7 @@ async def test_leaving_a_lesson_stops_its_training(tmp_path):
     async with app.run_test(size=LARGE) as pilot:
         screen = app.screen
         await start_a_run(pilot, screen)
-        await wait_until(pilot, lambda: screen.trainer.epoch > 0)
+        await wait_until(pilot, lambda: screen.trainer.epoch > 0, running=True)
         press_while_running(app, "escape")
         await wait_until(pilot, lambda: isinstance(app.screen, LessonBrowser))
         assert not screen.running
