@@ -5,14 +5,12 @@ items 4, 7 and 8)."""
 
 from __future__ import annotations
 
-import asyncio
 import io
-import time
 
 import pytest
+from pilot_waits import press_while_running, wait_until
 from rich.console import Console
 from screen_text import on_screen, screen_lines
-from textual import events
 from textual.app import App
 
 from lessons import progress
@@ -36,24 +34,6 @@ class Host(App):
 
     def on_mount(self) -> None:
         self.push_screen(self.screen_factory())
-
-
-async def wait_until(pilot, condition, timeout: float = 60.0, running: bool = False) -> None:
-    """Let the app work until ``condition()`` holds (a run in its thread, a screen opening),
-    then until the screen has handled what is queued. ``running``: a run goes on, and Pilot's
-    plain pause, which waits for the process to go idle, would only wait out its 1 s limit."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the app did not get there in time")
-        await asyncio.sleep(0.01)
-    await pilot.pause(0 if running else None)
-
-
-def press_while_running(app: App, key: str, character: str | None = None) -> None:
-    """Post a key as the terminal would. Pilot's press waits for the app to go idle, which a
-    run reporting fifteen times a second never does: the run would end before the key ran."""
-    app.post_message(events.Key(key, character))
 
 
 async def start_a_run(pilot, screen: LessonScreen) -> None:

@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 import pytest
+from pilot_waits import press_while_running, wait_until
 
 import mlp
 from mlp import RunConfig, Trainer
@@ -131,8 +132,8 @@ async def test_f_b_and_e_run_a_forward_pass_a_backward_pass_and_an_epoch():
 async def test_space_runs_training_in_a_worker_and_space_pauses_it():
     app = BackpropApp()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("space")
-        assert app.running
+        press_while_running(app, "space", " ")
+        await wait_until(pilot, lambda: app.running, running=True)
         assert [w.name for w in app.workers if w.is_running] == ["training"]
         await pilot.pause(0.4)
         await pilot.press("space")
@@ -177,7 +178,8 @@ async def test_stepping_while_running_pauses_first():
     app = BackpropApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("plus", "plus")  # as fast as it goes
-        await pilot.press("space")
+        press_while_running(app, "space", " ")
+        await wait_until(pilot, lambda: app.running, running=True)
         await pilot.pause(0.2)
         await pilot.press("n")
         assert not app.running
