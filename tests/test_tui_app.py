@@ -104,8 +104,10 @@ async def test_p_steps_back_and_undoes_an_update():
     app = BackpropApp()
     async with app.run_test(size=SIZE) as pilot:
         steps = len(app.trainer.steps)
-        await pilot.press(*["n"] * steps)
-        assert app.trainer.epoch == 1 and not same_weights(app.trainer, Trainer())
+        # A whole pass, the update run by n (f and b are n up to the loss and to the update).
+        await pilot.press("f", "b", "n")
+        assert app.trainer.cursor == stepped(steps).cursor and app.trainer.epoch == 1
+        assert not same_weights(app.trainer, Trainer())
         await pilot.press("p")
         assert app.trainer.cursor == steps - 1 and app.trainer.epoch == 0
         assert same_weights(app.trainer, Trainer())
