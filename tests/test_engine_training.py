@@ -143,15 +143,16 @@ def test_history_keeps_every_epoch_of_a_short_run_exactly() -> None:
 
 
 def test_history_stays_bounded_over_a_long_run() -> None:
+    # 20000 epochs, nearly five times the capacity: the stride doubles five times (to 32).
     trainer = Trainer(SMALL)
-    trainer.train(50_000)
+    trainer.train(20_000)
     history = trainer.history
     assert len(history) <= history.capacity
     epochs = history.epochs
-    assert epochs[0] <= history.stride and epochs[-1] > 50_000 - history.stride
+    assert epochs[0] <= history.stride and epochs[-1] > 20_000 - history.stride
     # The first epochs exactly, then each window of `stride` epochs keeps a point or two.
     assert epochs[: history.head].tolist() == list(range(1, history.head + 1))
-    assert epochs[-1] == 50_000 and history.stride > 1
+    assert epochs[-1] == 20_000 and history.stride > 1
     assert (np.diff(epochs) > 0).all() and (np.diff(epochs) < 2 * history.stride).all()
     assert len(history.loss) == len(history.accuracy) == len(epochs)
     assert history.loss[0] > history.loss[-1]
