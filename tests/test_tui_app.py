@@ -135,7 +135,11 @@ async def test_space_runs_training_in_a_worker_and_space_pauses_it():
     app = BackpropApp()
     async with app.run_test(size=SIZE) as pilot:
         press_while_running(app, "space", " ")
-        await wait_until(pilot, lambda: app.running, running=True)
+
+        def started() -> bool:  # the app says so and the worker's thread has begun
+            return app.running and any(w.is_running for w in app.workers)
+
+        await wait_until(pilot, started, running=True)
         assert [w.name for w in app.workers if w.is_running] == ["training"]
         await pilot.pause(0.4)
         await pilot.press("space")
