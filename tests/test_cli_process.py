@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -143,20 +144,33 @@ def test_help_teaches_every_command() -> None:
     assert "examples:" in train.stdout
 
 
+def _output_until(process: subprocess.Popen, text: str, seconds: float = 60.0) -> bytes:
+    """The process's output as it comes, until ``text`` has been written."""
+    assert process.stdout is not None
+    fd, seen = process.stdout.fileno(), b""
+    deadline = time.monotonic() + seconds
+    while text.encode() not in seen:
+        assert time.monotonic() < deadline, f"{text!r} never came: {seen[-300:]!r}"
+        if select.select([fd], [], [], 0.05)[0]:
+            chunk = os.read(fd, 65536)
+            assert chunk, f"the process ended before writing {text!r}: {seen[-300:]!r}"
+            seen += chunk
+    return seen
+
+
 def test_compare_on_a_terminal_shows_progress_and_ctrl_c_keeps_the_table() -> None:
     process = subprocess.Popen(
         [PYTHON, "-m", "tui", "compare", "--lr", "0.5,0.05", "--epochs", "100000000"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
         env=_env(FORCE_COLOR="1", COLUMNS="100"),
     )
-    time.sleep(3)
+    shown = _output_until(process, "epochs (all runs)")  # the live progress bar was drawn
     process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=60)
-    assert "Traceback" not in err, err
+    rest, err = process.communicate(timeout=60)
+    out = (shown + rest).decode()
+    assert "Traceback" not in err.decode(), err.decode()
     assert process.returncode == 130
-    assert "epochs (all runs)" in out  # the live progress bar was drawn
     assert "Comparison" in out and "Stopped by Ctrl+C" in out
 
 

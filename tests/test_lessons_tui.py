@@ -5,14 +5,12 @@ items 4, 7 and 8)."""
 
 from __future__ import annotations
 
-import asyncio
 import io
-import time
 
 import pytest
+from pilot_waits import press_while_running, wait_until
 from rich.console import Console
 from screen_text import on_screen, screen_lines
-from textual import events
 from textual.app import App
 
 from lessons import progress
@@ -38,25 +36,9 @@ class Host(App):
         self.push_screen(self.screen_factory())
 
 
-async def wait_until(pilot, condition, timeout: float = 60.0) -> None:
-    """Let the app work until ``condition()`` holds (a run in its thread, a screen opening)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the app did not get there in time")
-        await asyncio.sleep(0.01)
-    await pilot.pause()
-
-
-def press_while_running(app: App, key: str, character: str | None = None) -> None:
-    """Post a key as the terminal would. Pilot's press waits for the app to go idle, which a
-    run reporting fifteen times a second never does: the run would end before the key ran."""
-    app.post_message(events.Key(key, character))
-
-
 async def start_a_run(pilot, screen: LessonScreen) -> None:
     press_while_running(pilot.app, "space", " ")
-    await wait_until(pilot, lambda: screen.running)
+    await wait_until(pilot, lambda: screen.running, running=True)
 
 
 async def run_until_it_stops(pilot, screen: LessonScreen) -> None:
@@ -159,7 +141,7 @@ async def test_a_check_on_the_epoch_stops_the_run_there_then_space_trains_on_and
         assert screen.trainer.epoch == 1000 and screen.check_state is True
         # Once the check holds, a run goes on until it is paused.
         await start_a_run(pilot, screen)
-        await wait_until(pilot, lambda: screen.trainer.epoch > 1000)
+        await wait_until(pilot, lambda: screen.trainer.epoch > 1000, running=True)
         press_while_running(app, "space", " ")
         await wait_until(pilot, lambda: not screen.running)
         assert screen.trainer.epoch > 1000
@@ -200,7 +182,7 @@ async def test_leaving_a_lesson_stops_its_training(tmp_path):
     async with app.run_test(size=LARGE) as pilot:
         screen = app.screen
         await start_a_run(pilot, screen)
-        await wait_until(pilot, lambda: screen.trainer.epoch > 0)
+        await wait_until(pilot, lambda: screen.trainer.epoch > 0, running=True)
         press_while_running(app, "escape")
         await wait_until(pilot, lambda: isinstance(app.screen, LessonBrowser))
         assert not screen.running

@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 import pytest
+from pilot_waits import press_while_running, wait_until
 
 import mlp
 from mlp import RunConfig, Trainer
@@ -103,8 +104,10 @@ async def test_p_steps_back_and_undoes_an_update():
     app = BackpropApp()
     async with app.run_test(size=SIZE) as pilot:
         steps = len(app.trainer.steps)
-        await pilot.press(*["n"] * steps)
-        assert app.trainer.epoch == 1 and not same_weights(app.trainer, Trainer())
+        # A whole pass, the update run by n (f and b are n up to the loss and to the update).
+        await pilot.press("f", "b", "n")
+        assert app.trainer.cursor == stepped(steps).cursor and app.trainer.epoch == 1
+        assert not same_weights(app.trainer, Trainer())
         await pilot.press("p")
         assert app.trainer.cursor == steps - 1 and app.trainer.epoch == 0
         assert same_weights(app.trainer, Trainer())
@@ -131,8 +134,12 @@ async def test_f_b_and_e_run_a_forward_pass_a_backward_pass_and_an_epoch():
 async def test_space_runs_training_in_a_worker_and_space_pauses_it():
     app = BackpropApp()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("space")
-        assert app.running
+        press_while_running(app, "space", " ")
+
+        def started() -> bool:  # the app says so and the worker's thread has begun
+            return app.running and any(w.is_running for w in app.workers)
+
+        await wait_until(pilot, started, running=True)
         assert [w.name for w in app.workers if w.is_running] == ["training"]
         await pilot.pause(0.4)
         await pilot.press("space")
@@ -177,7 +184,8 @@ async def test_stepping_while_running_pauses_first():
     app = BackpropApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("plus", "plus")  # as fast as it goes
-        await pilot.press("space")
+        press_while_running(app, "space", " ")
+        await wait_until(pilot, lambda: app.running, running=True)
         await pilot.pause(0.2)
         await pilot.press("n")
         assert not app.running

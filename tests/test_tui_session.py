@@ -8,6 +8,7 @@ import numpy as np
 
 import mlp
 from mlp import RunConfig, Trainer
+from tests.pilot_waits import press_while_running
 from tests.screen_text import screen_lines
 from tui import session
 from tui.app import BackpropApp
@@ -195,7 +196,7 @@ async def test_a_lesson_training_in_its_thread_is_stopped_before_its_run_is_kept
         await _until(pilot, lambda: lesson.check_state is not None)  # its first step is open
         # A network whose epochs take a while, so that t is still training when the app ends.
         lesson.trainer = Trainer(lesson.trainer.config.replace(hidden=(512, 512)))
-        await pilot.press("space")
+        press_while_running(app, "space", " ")
         await _until(pilot, lambda: lesson.running and lesson.trainer.epoch > 0)
         await pilot.press("ctrl+q")
     assert not lesson.running
