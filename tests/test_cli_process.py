@@ -202,15 +202,11 @@ def test_progress_fits_the_terminal_by_dropping_fields_not_cutting_them() -> Non
             assert "\r" not in done.stdout and "\x1b[2K" not in done.stdout
 
 
-@pytest.mark.parametrize(
-    ("signum", "words"),
-    [
-        (signal.SIGINT, "Ctrl+C"),
-        (signal.SIGHUP, "a hang-up (SIGHUP)"),
-        (signal.SIGTERM, "SIGTERM"),
-    ],
-)
-def test_a_signal_during_check_ends_the_learners_code_too(tmp_path, signum, words) -> None:
+def _check_with_the_learners_code_running(
+    tmp_path: Path, output: int
+) -> tuple[subprocess.Popen[str], int]:
+    """``check`` on a learner file whose Backpropagation never returns, once that code runs:
+    the check's process and the learner's (their temporary folders go under ``tmp_path``)."""
     pid_file = tmp_path / "pid"
     process = subprocess.Popen(
         [
@@ -222,8 +218,8 @@ def test_a_signal_during_check_ends_the_learners_code_too(tmp_path, signum, word
             "--timeout",
             "60",
         ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=output,
+        stderr=output,
         text=True,
         env=_env(LEARNER_PID_FILE=str(pid_file), TMPDIR=str(tmp_path)),
     )
@@ -231,7 +227,19 @@ def test_a_signal_during_check_ends_the_learners_code_too(tmp_path, signum, word
     while not pid_file.exists() or not pid_file.read_text():
         assert time.monotonic() < deadline, "the learner's code never started"
         time.sleep(0.05)
-    child = int(pid_file.read_text())
+    return process, int(pid_file.read_text())
+
+
+@pytest.mark.parametrize(
+    ("signum", "words"),
+    [
+        (signal.SIGINT, "Ctrl+C"),
+        (signal.SIGHUP, "a hang-up (SIGHUP)"),
+        (signal.SIGTERM, "SIGTERM"),
+    ],
+)
+def test_a_signal_during_check_ends_the_learners_code_too(tmp_path, signum, words) -> None:
+    process, child = _check_with_the_learners_code_running(tmp_path, subprocess.PIPE)
     process.send_signal(signum)
     out, err = process.communicate(timeout=30)
     assert process.returncode == 128 + signum and "Traceback" not in err
@@ -255,26 +263,7 @@ def _gone(pid: int) -> bool:
 
 
 def test_the_learners_code_ends_when_check_is_killed(tmp_path) -> None:
-    pid_file = tmp_path / "pid"
-    process = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "tui",
-            "check",
-            str(LEARNERS / "loops_and_writes_pid.py"),
-            "--timeout",
-            "60",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=_env(LEARNER_PID_FILE=str(pid_file), TMPDIR=str(tmp_path)),
-    )
-    deadline = time.monotonic() + 30
-    while not pid_file.exists() or not pid_file.read_text():
-        assert time.monotonic() < deadline, "the learner's code never started"
-        time.sleep(0.05)
-    child = int(pid_file.read_text())
+    process, child = _check_with_the_learners_code_running(tmp_path, subprocess.DEVNULL)
     process.kill()  # SIGKILL: no finally block runs in the checker
     process.wait()
     deadline = time.monotonic() + 10
