@@ -42,6 +42,7 @@ from lab_template import LabTemplate  # noqa: E402
 
 import mlp  # noqa: E402
 from mlp import datasets  # noqa: E402
+from mlp.budget import MAX_HIDDEN_LAYERS  # noqa: E402
 
 REPEATS = 5
 FULL_BATCH_EPOCHS = 10_000
@@ -99,7 +100,8 @@ def compare(
     return ratio >= target
 
 
-BUILD_DEPTHS = (10, 100, 300, 1000)
+# Up to the deepest network a configuration may ask for (mlp.budget.MAX_HIDDEN_LAYERS).
+BUILD_DEPTHS = (10, 25, 50, MAX_HIDDEN_LAYERS)
 
 
 def build_times() -> None:
