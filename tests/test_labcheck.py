@@ -370,6 +370,12 @@ def test_no_such_file_or_class_is_refused(tmp_path) -> None:
         check_file(LEARNERS / "correct.py", class_name="Net")
 
 
+def test_a_system_without_process_groups_is_told_so_before_anything_runs(monkeypatch) -> None:
+    monkeypatch.setattr("mlp.labcheck.check.STOPPABLE_CHILDREN", False)
+    with pytest.raises(CheckInputError, match="needs Linux or macOS"):
+        check_file(LEARNERS / "correct.py")
+
+
 @pytest.mark.parametrize(
     ("change", "words"),
     [

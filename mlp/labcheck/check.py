@@ -25,6 +25,10 @@ from .reference import CheckInputError, Reference, lab_arguments, reference_run
 from .result import CheckResult, LearnerError, PassCheck, setting
 from .runner import ChildRun, run_child
 
+# The learner's code runs in a process group of its own, ended (and asked where it was, with
+# faulthandler's signal) on a time limit or a stop: POSIX only.
+STOPPABLE_CHILDREN = os.name == "posix"
+
 
 def check_file(
     path: str | os.PathLike[str],
@@ -84,6 +88,11 @@ def check_input(
 ) -> RunConfig:
     """The settings validated, or CheckInputError saying why a check cannot start before any
     code runs (the app refuses such a ``--check`` before it opens)."""
+    if not STOPPABLE_CHILDREN:
+        raise CheckInputError(
+            "check runs your code in a process of its own that it can stop, which needs Linux "
+            "or macOS (on Windows, use WSL)"
+        )
     file = Path(path)
     if not file.exists():
         raise CheckInputError(f"{file}: no such file")
