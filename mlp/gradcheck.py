@@ -18,6 +18,10 @@ Array = np.ndarray
 
 TOLERANCE = 1e-6
 SAMPLE_EPS = 1e-4  # the finite-difference step of a sampled check (see check)
+# A computed loss is only known to within about this many units of its last place (its sums
+# round at every step), so a central difference is only known to within
+# ROUNDING_ULPS · ε · |L| / (2 · eps): a saturated network's gradients (1e-7) sink below that.
+ROUNDING_ULPS = 16
 
 
 @dataclass(frozen=True)
@@ -26,10 +30,22 @@ class TensorCheck:
     relative_error: float
     analytic_norm: float
     checked: int | None = None  # entries compared (all of them unless sampled)
+    difference: float = 0.0  # ‖analytic − numeric‖ over the entries compared
+    rounding: float = 0.0  # how large that difference can be from rounding alone
 
     @property
     def passed(self) -> bool:
         return self.relative_error < TOLERANCE
+
+    @property
+    def too_small(self) -> bool:
+        """The gradient and its difference from the finite differences are within their
+        rounding: finite differences cannot tell right from wrong here (neither pass nor fail)."""
+        return not self.passed and self.difference < self.rounding
+
+    @property
+    def failed(self) -> bool:
+        return not self.passed and not self.too_small
 
 
 @dataclass(frozen=True)
@@ -38,7 +54,23 @@ class GradCheck:
 
     @property
     def passed(self) -> bool:
-        return all(t.passed for t in self.tensors)
+        """No tensor failed (a tensor too small to check is not a failure: it is said)."""
+        return not any(t.failed for t in self.tensors)
+
+    @property
+    def too_small(self) -> list[TensorCheck]:
+        return [t for t in self.tensors if t.too_small]
+
+    def too_small_reason(self) -> str:
+        """Why the tensors in ``too_small`` were neither passed nor failed ('' if none)."""
+        if not self.too_small:
+            return ""
+        names = ", ".join(t.name for t in self.too_small)
+        return (
+            f"{names}: the gradient is within the rounding of the finite differences at this "
+            "loss (a saturated network's gradients are that small), so they cannot tell right "
+            "from wrong there"
+        )
 
     @property
     def worst(self) -> float:
@@ -157,14 +189,22 @@ def check(
     checked[where] = True
     analytic_views, numeric_views = network.split(analytic), network.split(numeric)
     masks = network.split(checked)
-    return GradCheck(
-        [
+    with np.errstate(all="ignore"):
+        loss_now = abs(float(loss.objective(network.forward(x), label)))
+    per_entry = ROUNDING_ULPS * np.finfo(float).eps * loss_now / (2 * eps)
+    tensors = []
+    for name in analytic_views:
+        a, n = analytic_views[name][masks[name]], numeric_views[name][masks[name]]
+        with np.errstate(all="ignore"):
+            difference = float(np.linalg.norm(a - n))
+        tensors.append(
             TensorCheck(
                 name,
-                relative_error(analytic_views[name][masks[name]], numeric_views[name][masks[name]]),
+                relative_error(a, n),
                 float(np.linalg.norm(analytic_views[name])),
                 int(masks[name].sum()),
+                difference if math.isfinite(difference) else math.inf,
+                per_entry * math.sqrt(a.size),
             )
-            for name in analytic_views
-        ]
-    )
+        )
+    return GradCheck(tensors)

@@ -86,6 +86,16 @@ def test_gradcheck_reports_a_failing_tensor_with_exit_1(capsys, monkeypatch) -> 
     assert "FAIL" in out and "3.00e-03" in out
 
 
+def test_gradcheck_of_a_saturated_network_says_what_it_cannot_judge(capsys) -> None:
+    # lr 2 saturates the lab network: gradients of ~1e-7 an entry, below the finite
+    # differences' rounding. Not a failure of the engine, and not a pass either: said in words.
+    assert main(["gradcheck", "--lr", "2", "--after", "1000"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "FAIL" not in out and "All gradients match" not in out
+    assert out.count("too small") == 3
+    assert "No gradient fails, but W1, W2, W3: the gradient is within the rounding" in out
+
+
 def test_gradcheck_after_divergence_says_there_is_nothing_to_check(capsys) -> None:
     assert main(["gradcheck", "--act", "none,none,none", "--lr", "5", "--after", "1000"]) == 1
     assert "diverged" in capsys.readouterr().out

@@ -33,7 +33,7 @@ def test_a_sampled_check_passes_and_counts_what_it_checked() -> None:
     data = trainer.dataset
     indices = gradcheck.sample_indices(trainer.network, 150)
     outcome = gradcheck.check(trainer.network, trainer.loss, data.x, data.label, indices=indices)
-    assert outcome.passed
+    assert all(t.passed for t in outcome.tensors)  # each within 1e-6, none too small
     assert sum(t.checked for t in outcome.tensors) == len(indices)
     full = gradcheck.check(trainer.network, trainer.loss, data.x, data.label)
     assert [t.checked for t in full.tensors] == [s.size for s in trainer.network.specs]

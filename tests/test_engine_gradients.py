@@ -136,12 +136,41 @@ def test_the_check_catches_a_wrong_gradient() -> None:
     net = Network((2, 3, 1), ["sigmoid", "sigmoid"], rng=rng)
     x, label = rng.uniform(0, 1, (4, 2)), rng.integers(0, 2, (4, 1)).astype(float)
     good = check(net, get_loss("sse"), x, label)
-    assert good.passed
+    assert all(t.passed for t in good.tensors)  # each one within 1e-6, none too small
 
     loss = get_loss("sse")
     numeric = numeric_gradient(net, loss, x, label)
     wrong = analytic_gradient(net, loss, x, label) * 1.001
     assert relative_error(wrong, numeric) > 1e-4
+
+
+def test_a_saturated_networks_tiny_gradients_are_too_small_to_check_not_failures(
+    monkeypatch,
+) -> None:
+    """lr 2 saturates the lab network within 1000 epochs: its gradients (~1e-7 an entry) sink
+    into the rounding of the finite differences, which then cannot judge them. That is said,
+    not reported as a wrong gradient; a gradient wrong by more than the rounding still fails."""
+    from mlp import RunConfig, Trainer, gradcheck
+
+    trainer = Trainer(RunConfig(lr=2.0))
+    trainer.train(1000)
+    data = trainer.dataset
+    result = check(trainer.network, trainer.loss, data.x, data.label)
+    assert result.passed and not any(t.failed for t in result.tensors)
+    assert [t.name for t in result.too_small] == ["W1", "W2", "W3"]
+    assert all(t.relative_error > 1e-6 for t in result.too_small)  # it would have failed
+    assert "cannot tell right from wrong" in result.too_small_reason()
+
+    real = gradcheck.analytic_gradient
+
+    def off_by_a_thousandth(network, loss, x, label):
+        grads = real(network, loss, x, label)
+        network.split(grads)["W3"][...] += 1e-3
+        return grads
+
+    monkeypatch.setattr(gradcheck, "analytic_gradient", off_by_a_thousandth)
+    wrong = gradcheck.check(trainer.network, trainer.loss, data.x, data.label)
+    assert not wrong.passed and [t.name for t in wrong.tensors if t.failed] == ["W3"]
 
 
 def test_a_diverged_network_fails_the_check_instead_of_passing() -> None:

@@ -328,6 +328,19 @@ async def test_g_shows_the_gradient_check_per_tensor():
         assert app.screen is app.main
 
 
+async def test_g_on_a_saturated_network_says_what_it_cannot_judge_not_fail():
+    trainer = Trainer(RunConfig(lr=2.0))
+    trainer.train(1000)  # saturated: gradients below the finite differences' rounding
+    app = BackpropApp(trainer=trainer)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        screen = app.screen
+        assert isinstance(screen, GradcheckScreen)
+        summary = str(screen.query_one("#gradcheck-summary").render())
+        assert "FAIL" not in summary and "some too small to check" in summary
+        assert "cannot tell right from wrong" in summary and "r resets it" in summary
+
+
 async def test_ctrl_s_saves_the_run_where_asked(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     app = BackpropApp()

@@ -15,7 +15,7 @@ import numpy as np
 from rich.table import Table
 
 from mlp import Trainer
-from mlp.gradcheck import TOLERANCE, check, seconds_per_parameter
+from mlp.gradcheck import TOLERANCE, GradCheck, TensorCheck, check, seconds_per_parameter
 
 from .. import format as fmt
 from .. import options
@@ -98,13 +98,15 @@ def run_gradcheck(args: argparse.Namespace, *, max_seconds: float) -> int:
             fmt.scientific(tensor.relative_error)
             if np.isfinite(tensor.relative_error)
             else "not finite",
-            "[green]pass" if tensor.passed else "[red]FAIL",
+            verdict_word(tensor),
         )
     worst = fmt.scientific(outcome.worst)
-    if outcome.passed:
-        verdict = f"[green]All gradients match (worst {worst} < {fmt.exact(TOLERANCE)})."
-    else:
+    if not outcome.passed:
         verdict = f"[red]Gradient check failed: worst relative error {worst}."
+    elif outcome.too_small:
+        verdict = f"[yellow]No gradient fails, but {too_small_sentence(outcome)}"
+    else:
+        verdict = f"[green]All gradients match (worst {worst} < {fmt.exact(TOLERANCE)})."
 
     def show() -> None:
         console.print(table)
@@ -143,3 +145,17 @@ def _duration(seconds: float) -> str:
     if seconds < 172800:
         return f"{seconds / 3600:.1f} h"
     return f"{seconds / 86400:.0f} days"
+
+
+def verdict_word(tensor: TensorCheck) -> str:
+    if tensor.passed:
+        return "[green]pass"
+    return "too small" if tensor.too_small else "[red]FAIL"
+
+
+def too_small_sentence(outcome: GradCheck) -> str:
+    """Why some tensors were neither passed nor failed, and what to do about it."""
+    return (
+        f"{outcome.too_small_reason()}. Check earlier in training (a smaller --after), before "
+        "the network saturates."
+    )

@@ -30,20 +30,32 @@ class GradcheckScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         result = self.result
-        verdict = "PASS" if result.passed else "FAIL"
+        if not result.passed:
+            verdict, style = "FAIL", "bold red"
+        elif result.too_small:
+            verdict, style = "no failure, some too small to check", "bold yellow"
+        else:
+            verdict, style = "PASS", "bold green"
         summary = Text()
-        style = "bold green" if result.passed else "bold red"
         summary.append(f"Gradient check: {verdict}", style=style)
         summary.append(
             f"\nrelative error ‖analytic − numeric‖ / (‖analytic‖ + ‖numeric‖) per tensor, "
             f"on the current batch of {fmt.count(self.rows)}; passes below "
             f"{fmt.exact(TOLERANCE)}.",
         )
+        if result.too_small:
+            summary.append(
+                f"\n{result.too_small_reason()}: check again before the network saturates "
+                "(r resets it)."
+            )
         self.query_one("#gradcheck-summary", Static).update(summary)
         table = self.query_one(DataTable)
         table.add_columns("tensor", "relative error", "‖∂L/∂·‖ (tape)", "")
         for tensor in result.tensors:
-            mark = Text("pass", "green") if tensor.passed else Text("FAIL", "bold red")
+            if tensor.passed:
+                mark = Text("pass", "green")
+            else:
+                mark = Text("too small") if tensor.too_small else Text("FAIL", "bold red")
             table.add_row(
                 tensor.name,
                 fmt.scientific(tensor.relative_error),
