@@ -94,6 +94,28 @@ def test_a_good_file_parses_into_config_steps_and_claims(tmp_path):
     assert lesson.run_config(claim.runs[""], seed=2, epochs=100).hidden == (8, 8)
 
 
+def test_a_lesson_edited_on_disk_is_read_again_and_an_unchanged_one_is_not(tmp_path, monkeypatch):
+    import lessons.loader as loader
+
+    parsed: list[str] = []
+    real = loader.parse_lesson
+
+    def counted(text, path):
+        parsed.append(Path(path).name)
+        return real(text, path)
+
+    monkeypatch.setattr(loader, "parse_lesson", counted)
+    path = write(tmp_path, GOOD)
+    first = load(path)
+    assert load(path) is first and parsed == ["lesson.md"]  # the browser reopens: no parse
+    # A teacher's edit of the same size, at once (a timestamp could miss it; the text cannot).
+    path.write_text(textwrap.dedent(GOOD).replace("A lesson", "B lesson"), encoding="utf-8")
+    assert load(path).title == "B lesson" and parsed == ["lesson.md", "lesson.md"]
+    path.write_text("+++\ntitle = 1\n", encoding="utf-8")
+    with pytest.raises(LessonError):
+        load(path)  # a file broken since is reported, not served from before
+
+
 def test_lessons_are_found_by_name_or_order_number(tmp_path):
     write(tmp_path, GOOD, "first.md")
     assert find("first", tmp_path).name == "first"
