@@ -178,6 +178,15 @@ async def test_a_big_networks_epoch_runs_in_a_thread_and_keys_keep_their_order(m
         reference.next_substep()
         assert same_weights(app.trainer, reference) and app.trainer.epoch == 2
         assert app.snapshot.epoch == 2 and app.snapshot.cursor == 1
+        # space pressed while a step runs (both keys in one instant): the step, then the run.
+        press_while_running(app, "e")
+        press_while_running(app, "space", " ")
+        await wait_until(
+            pilot, lambda: app.running and not app.runner.stepping, timeout=20, running=True
+        )
+        press_while_running(app, "space", " ")
+        await wait_until(pilot, lambda: not app.running)
+        assert app.trainer.epoch >= 3
 
 
 async def test_stepping_while_running_pauses_first():

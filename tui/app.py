@@ -298,7 +298,7 @@ class BackpropApp(App[int]):
         await self._step(Trainer.train_epoch)
 
     async def action_toggle_run(self) -> None:
-        stepping = self.runner.worker is not None and self.runner.worker.name == "stepping"
+        stepping = self.runner.stepping
         if self.running:
             await self.pause()
             self.refresh_view()

@@ -56,6 +56,11 @@ class Runner:
         return self.worker is not None
 
     @property
+    def stepping(self) -> bool:
+        """A key's step of a big network is running in the thread (not continuous training)."""
+        return self.worker is not None and self.worker.name == "stepping"
+
+    @property
     def speed(self) -> str:
         return speed_label(self.control.speed)
 
