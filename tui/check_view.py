@@ -10,7 +10,8 @@ form and with the digits of the engine's line, and on the first wrong line the d
 The marks belong to the training steps the check ran from the random seed's initial weights
 (passes 1..K). They are laid over a snapshot only while it shows one of those passes *and*
 every number it shows of that pass is the number the check compared (a run whose learning
-rate changed halfway, or any other history, shows other numbers and gets no marks). Nothing here imports Textual.
+rate changed halfway, or any other history, shows other numbers and gets no marks). Nothing
+here imports Textual.
 """
 
 from __future__ import annotations
